@@ -1,0 +1,178 @@
+/*
+ * ax_runtime.h - the trusted module runtime (TCB).
+ *
+ * One struct ax_rt holds everything a module's runtime knows: its derived
+ * keys, its connection table, its control nonce and its reject counters.
+ * The runtime is freestanding: no heap, no stdio, no threads, fixed tables.
+ * The platform (TEE backend) supplies the module key and moves bytes in and
+ * out; the runtime never does I/O itself.
+ *
+ * Conventions
+ *  - Every function returns an ax_rt_status (0 = AX_OK) and callers MUST
+ *    check it. Untrusted input that is rejected leaves the state unchanged
+ *    (except for the reject counters) and never reaches a module handler.
+ *  - Messages are (pointer, length); layouts are in ax_msg.h and
+ *    docs/protocol.md. The runtime copies what it keeps.
+ *  - Output events leave through the emit callback given to ax_rt_init,
+ *    called synchronously; the buffer passed to it is valid only during
+ *    the call.
+ *  - A broken invariant inside the runtime (e.g. the crypto provider
+ *    failing) fails closed: the module goes to AX_RT_FAILED, wipes its keys
+ *    and refuses everything but STATUS from then on.
+ */
+#ifndef AX_RUNTIME_H
+#define AX_RUNTIME_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <authex/module.h>
+
+#include "ax_msg.h"
+
+#if defined(__GNUC__) || defined(__clang__)
+#define AX_RT_MUST_CHECK __attribute__((warn_unused_result))
+#else
+#define AX_RT_MUST_CHECK
+#endif
+
+#ifndef AX_MAX_CONNECTIONS
+#define AX_MAX_CONNECTIONS 32
+#endif
+#ifndef AX_MAX_ENDPOINTS
+#define AX_MAX_ENDPOINTS 64
+#endif
+
+typedef enum {
+	AX_OK = 0,
+	AX_E_MALFORMED = 1,        /* bad length or field in untrusted input */
+	AX_E_UNKNOWN_TYPE = 2,     /* message type not in the catalogue */
+	AX_E_STATE = 3,            /* message not permitted in this state */
+	AX_E_BAD_TAG = 4,          /* authentication failed */
+	AX_E_REPLAY = 5,           /* counter or nonce not fresh */
+	AX_E_UNKNOWN_CONN = 6,     /* no such connection (or wrong role) */
+	AX_E_UNKNOWN_ENDPOINT = 7, /* no such endpoint, or wrong kind */
+	AX_E_TABLE_FULL = 8,       /* AX_MAX_CONNECTIONS reached */
+	AX_E_TOO_LARGE = 9,        /* payload above AX_PAYLOAD_MAX */
+	AX_E_EXHAUSTED = 10,       /* counter would wrap: connection retired */
+	AX_E_HANDLER = 11,         /* module handler returned an error */
+	AX_E_NO_PENDING = 12,      /* response without an outstanding request */
+	AX_E_BUSY = 13,            /* a request is already outstanding */
+	AX_E_BAD_ALG = 14,         /* unknown AEAD algorithm */
+	AX_E_INTERNAL = 15,        /* crypto provider failed: module failed */
+	AX_E_SPACE = 16,           /* caller's output buffer too small */
+	AX_E_COUNT
+} ax_rt_status;
+
+/* Module life cycle. */
+enum ax_rt_state {
+	AX_RT_UNINIT = 0,   /* no module key yet */
+	AX_RT_ACTIVE = 1,   /* keyed: serves every message */
+	AX_RT_DISABLED = 2, /* disabled by the deployer: keys wiped */
+	AX_RT_FAILED = 3,   /* internal failure: keys wiped */
+};
+
+/* Why an incoming message was rejected; the node reads these counters. */
+enum ax_rt_reject {
+	AX_REJ_MALFORMED = 0,
+	AX_REJ_UNKNOWN_TYPE,
+	AX_REJ_STATE,
+	AX_REJ_BAD_TAG,
+	AX_REJ_REPLAY,
+	AX_REJ_UNKNOWN_CONN,
+	AX_REJ_UNKNOWN_ENDPOINT,
+	AX_REJ_NO_PENDING,
+	AX_REJ_OTHER,
+	AX_REJ_COUNT
+};
+
+typedef int (*ax_emit_fn)(void *ctx, const uint8_t *msg, size_t len);
+
+struct ax_conn {
+	uint32_t id;
+	uint16_t ep;          /* index into the endpoint table */
+	uint8_t alg;
+	uint8_t in_use;
+	uint8_t pending;      /* REQUEST side: a request is outstanding */
+	uint8_t key[32];
+	uint64_t counter;     /* last sent (sender) / last accepted (receiver) */
+	uint64_t accepted;    /* events delivered to the handler */
+	uint64_t rejected;    /* events for this connection that failed */
+	uint64_t lost;        /* gaps in the accepted counter sequence */
+};
+
+struct ax_rt {
+	uint8_t state;
+	uint32_t instance;
+	const struct ax_endpoint *eps;
+	size_t n_eps;
+	uint8_t k_ctl[32];
+	uint8_t k_att[32];
+	uint64_t ctl_nonce;   /* last accepted SET_KEY / DISABLE nonce */
+	ax_emit_fn emit;
+	void *emit_ctx;
+	uint64_t rejects[AX_REJ_COUNT];
+	uint64_t emit_failed;
+	struct ax_conn conns[AX_MAX_CONNECTIONS];
+	uint8_t rx[AX_MODULE_MSG_MAX];   /* decrypted inputs */
+	uint8_t tx[AX_MODULE_MSG_MAX];   /* sealed outputs */
+	uint8_t reply[AX_PAYLOAD_MAX];   /* handler answers */
+};
+
+/*
+ * ax_rt_init - start a module runtime.
+ *  eps/n_eps: the module's endpoint table (n_eps <= AX_MAX_ENDPOINTS; every
+ *  record's magic and kind are checked); instance: the deployer-chosen
+ *  instance id; k_module: K_M from the platform (32 bytes; the runtime
+ *  derives K_ctl and K_att from it and keeps no copy of K_M, but the
+ *  caller must wipe its own); emit: where sealed output messages go.
+ * Returns AX_OK, AX_E_MALFORMED (bad table), AX_E_INTERNAL.
+ */
+AX_RT_MUST_CHECK ax_rt_status ax_rt_init(struct ax_rt *rt,
+	const struct ax_endpoint *eps, size_t n_eps, uint32_t instance,
+	const uint8_t k_module[static AX_MODULE_KEY_LEN], ax_emit_fn emit,
+	void *emit_ctx);
+
+/*
+ * ax_rt_handle - process one module message (any type of ax_msg.h).
+ *  msg/len: untrusted bytes; out/out_cap: where an answer goes (ATTEST,
+ *  CALL, STATUS); *out_len receives its length (0 for other types).
+ *  Events, requests and responses are delivered to the module's handlers;
+ *  what the handlers emit goes out through the emit callback.
+ * Returns AX_OK or the reason for rejection; a rejection increments the
+ * matching reject counter, and for a known connection its `rejected`.
+ */
+AX_RT_MUST_CHECK ax_rt_status ax_rt_handle(struct ax_rt *rt,
+	const uint8_t *msg, size_t len, uint8_t *out, size_t out_cap,
+	size_t *out_len);
+
+/*
+ * ax_rt_output / ax_rt_request - called (through module.h) by the module
+ * to emit on every connection attached to output `ep`, or to send a
+ * request on request endpoint `ep`. Returns AX_OK (also when no
+ * connection is attached), AX_E_TOO_LARGE, AX_E_UNKNOWN_ENDPOINT,
+ * AX_E_STATE, AX_E_BUSY (request outstanding), AX_E_UNKNOWN_CONN (request
+ * without a connection), AX_E_EXHAUSTED, AX_E_INTERNAL.
+ */
+AX_RT_MUST_CHECK ax_rt_status ax_rt_output(struct ax_rt *rt,
+	const struct ax_endpoint *ep, const void *data, size_t len);
+AX_RT_MUST_CHECK ax_rt_status ax_rt_request(struct ax_rt *rt,
+	const struct ax_endpoint *ep, const void *data, size_t len);
+
+/*
+ * STATUS answer layout (all big-endian):
+ *   version(1)=1 state(1) n_conn(2) emit_failed(8) rejects(8 * AX_REJ_COUNT)
+ *   then n_conn records of AX_RT_STATUS_CONN_LEN bytes:
+ *   conn(4) endpoint(2) alg(1) pending(1) counter(8) accepted(8)
+ *   rejected(8) lost(8)
+ */
+#define AX_RT_STATUS_HDR_LEN (1 + 1 + 2 + 8 + 8 * AX_REJ_COUNT)
+#define AX_RT_STATUS_CONN_LEN 44
+#define AX_RT_STATUS_MAX \
+	(AX_RT_STATUS_HDR_LEN + AX_RT_STATUS_CONN_LEN * AX_MAX_CONNECTIONS)
+
+/* ax_rt_status_name - a short constant name for a status ("bad tag"). */
+const char *ax_rt_status_name(ax_rt_status st);
+
+#endif /* AX_RUNTIME_H */
