@@ -44,6 +44,9 @@
 #define AX_MAX_ENDPOINTS 64
 #endif
 
+_Static_assert(AX_PAYLOAD_MAX > 0 && AX_PAYLOAD_MAX <= AX_PAYLOAD_LIMIT,
+	       "AX_PAYLOAD_MAX must be within the wire format's limit");
+
 typedef enum {
 	AX_OK = 0,
 	AX_E_MALFORMED = 1,        /* bad length or field in untrusted input */
@@ -58,10 +61,9 @@ typedef enum {
 	AX_E_EXHAUSTED = 10,       /* counter would wrap: connection retired */
 	AX_E_HANDLER = 11,         /* module handler returned an error */
 	AX_E_NO_PENDING = 12,      /* response without an outstanding request */
-	AX_E_BUSY = 13,            /* a request is already outstanding */
-	AX_E_BAD_ALG = 14,         /* unknown AEAD algorithm */
-	AX_E_INTERNAL = 15,        /* crypto provider failed: module failed */
-	AX_E_SPACE = 16,           /* caller's output buffer too small */
+	AX_E_BAD_ALG = 13,         /* unknown AEAD algorithm */
+	AX_E_INTERNAL = 14,        /* crypto provider failed: module failed */
+	AX_E_SPACE = 15,           /* caller's output buffer too small */
 	AX_E_COUNT
 } ax_rt_status;
 
@@ -94,7 +96,7 @@ struct ax_conn {
 	uint16_t ep;          /* index into the endpoint table */
 	uint8_t alg;
 	uint8_t in_use;
-	uint8_t pending;      /* REQUEST side: a request is outstanding */
+	uint8_t pending;      /* REQUEST side: awaiting response `counter` */
 	uint8_t key[32];
 	uint64_t counter;     /* last sent (sender) / last accepted (receiver) */
 	uint64_t accepted;    /* events delivered to the handler */
@@ -115,8 +117,8 @@ struct ax_rt {
 	uint64_t rejects[AX_REJ_COUNT];
 	uint64_t emit_failed;
 	struct ax_conn conns[AX_MAX_CONNECTIONS];
-	uint8_t rx[AX_MODULE_MSG_MAX];   /* decrypted inputs */
-	uint8_t tx[AX_MODULE_MSG_MAX];   /* sealed outputs */
+	uint8_t rx[AX_PAYLOAD_MAX];      /* decrypted inputs, call arguments */
+	uint8_t tx[AX_EVENT_OVERHEAD + AX_PAYLOAD_MAX]; /* sealed outputs */
 	uint8_t reply[AX_PAYLOAD_MAX];   /* handler answers */
 };
 
@@ -152,8 +154,10 @@ AX_RT_MUST_CHECK ax_rt_status ax_rt_handle(struct ax_rt *rt,
  * to emit on every connection attached to output `ep`, or to send a
  * request on request endpoint `ep`. Returns AX_OK (also when no
  * connection is attached), AX_E_TOO_LARGE, AX_E_UNKNOWN_ENDPOINT,
- * AX_E_STATE, AX_E_BUSY (request outstanding), AX_E_UNKNOWN_CONN (request
- * without a connection), AX_E_EXHAUSTED, AX_E_INTERNAL.
+ * AX_E_STATE, AX_E_UNKNOWN_CONN (request without a connection),
+ * AX_E_EXHAUSTED, AX_E_INTERNAL. A new request supersedes an outstanding
+ * one: the late response to the old request is then rejected as a replay,
+ * so a module never waits forever on a response an attacker dropped.
  */
 AX_RT_MUST_CHECK ax_rt_status ax_rt_output(struct ax_rt *rt,
 	const struct ax_endpoint *ep, const void *data, size_t len);
@@ -168,9 +172,32 @@ AX_RT_MUST_CHECK ax_rt_status ax_rt_request(struct ax_rt *rt,
  *   rejected(8) lost(8)
  */
 #define AX_RT_STATUS_HDR_LEN (1 + 1 + 2 + 8 + 8 * AX_REJ_COUNT)
-#define AX_RT_STATUS_CONN_LEN 44
+#define AX_RT_STATUS_CONN_LEN 40
 #define AX_RT_STATUS_MAX \
 	(AX_RT_STATUS_HDR_LEN + AX_RT_STATUS_CONN_LEN * AX_MAX_CONNECTIONS)
+
+/*
+ * Building blocks shared with the deployer, which is the other end of the
+ * control channel and of "direct" connections. They hold no state.
+ *
+ * ax_rt_subkey - K = HKDF-SHA256(ikm = k_module, info = label, 32 bytes);
+ *   label is AX_LABEL_CTL or AX_LABEL_ATT. Returns 0 or a crypto error.
+ * ax_event_seal - write the EVENT/REQUEST/RESPONSE message `type` for
+ *   (conn, counter) with payload data/len into out, which must hold
+ *   AX_EVENT_OVERHEAD + len bytes (data may not overlap out). alg/key are
+ *   the connection's. Returns AX_OK or AX_E_INTERNAL.
+ * ax_event_open - check the tag of such a message (len >= AX_EVENT_OVERHEAD,
+ *   checked by the caller) and decrypt its payload into pt (len -
+ *   AX_EVENT_OVERHEAD bytes). Returns AX_OK, AX_E_BAD_TAG (pt wiped) or
+ *   AX_E_INTERNAL. Counter freshness is the caller's job.
+ */
+AX_RT_MUST_CHECK int ax_rt_subkey(uint8_t out[static 32],
+	const uint8_t k_module[static 32], const char *label);
+AX_RT_MUST_CHECK ax_rt_status ax_event_seal(unsigned alg, const uint8_t *key,
+	uint8_t type, uint32_t conn, uint64_t counter, const uint8_t *data,
+	size_t len, uint8_t *out);
+AX_RT_MUST_CHECK ax_rt_status ax_event_open(unsigned alg, const uint8_t *key,
+	const uint8_t *msg, size_t len, uint8_t *pt);
 
 /* ax_rt_status_name - a short constant name for a status ("bad tag"). */
 const char *ax_rt_status_name(ax_rt_status st);
