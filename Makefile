@@ -1,0 +1,93 @@
+# authex - the user's entry points. `make help` lists them.
+#
+# The real build is CMake (CMakeLists.txt); this file only picks the build
+# directories and compilers, installs missing packages (scripts/deps.sh) and
+# runs the tests in a fixed order with one summary at the end.
+
+MAKEFLAGS += --no-print-directory
+
+JOBS      ?= 2
+FUZZ_TIME ?= 60
+CMAKE     ?= cmake
+CTEST     ?= ctest
+
+BUILD      := build
+BUILD_ASAN := build-asan
+BUILD_FUZZ := build-fuzz
+
+# bash for pipefail: ctest's output is teed into a log for the summary.
+SHELL       := /bin/bash
+.SHELLFLAGS := -o pipefail -ec
+
+.PHONY: all deps build test test-gcc test-asan fuzz demo clean help
+
+all: build
+
+help:
+	@echo "authex make targets:"
+	@echo "  make            install missing packages, configure and build in $(BUILD)/ (gcc)"
+	@echo "  make test       build and run all tests: gcc in $(BUILD)/, then clang +"
+	@echo "                  ASan/UBSan in $(BUILD_ASAN)/; prints a summary"
+	@echo "  make fuzz       build the libFuzzer harnesses in $(BUILD_FUZZ)/ (clang) and run"
+	@echo "                  each for FUZZ_TIME seconds (now $(FUZZ_TIME)) on a copy of its corpus"
+	@echo "  make demo       not built yet (see README.md, Status)"
+	@echo "  make deps       only check/install the Debian packages (scripts/deps.sh)"
+	@echo "  make clean      remove $(BUILD)/ $(BUILD_ASAN)/ $(BUILD_FUZZ)/"
+	@echo "variables: JOBS=$(JOBS) FUZZ_TIME=$(FUZZ_TIME)"
+
+deps:
+	@sh scripts/deps.sh
+
+# configure DIR, COMPILER, EXTRA_CMAKE_ARGS
+define configure
+	@mkdir -p $(1)
+	$(CMAKE) -S . -B $(1) -DCMAKE_C_COMPILER=$(2) \
+		-DCMAKE_BUILD_TYPE=RelWithDebInfo $(3) >$(1)/configure.log \
+		|| { cat $(1)/configure.log; exit 1; }
+endef
+
+# ctest DIR, LABEL: run the tests, keep the log for the summary.
+define ctest
+	@echo "== tests: $(2) ($(1)/) =="
+	$(CTEST) --test-dir $(1) --output-on-failure --no-tests=error 2>&1 | tee $(1)/ctest.log
+endef
+
+build: deps
+	$(call configure,$(BUILD),gcc,)
+	$(CMAKE) --build $(BUILD) -j$(JOBS)
+
+test-gcc: build
+	$(call ctest,$(BUILD),gcc)
+
+test-asan: deps
+	$(call configure,$(BUILD_ASAN),clang,-DAX_SANITIZE=ON)
+	$(CMAKE) --build $(BUILD_ASAN) -j$(JOBS)
+	$(call ctest,$(BUILD_ASAN),clang + ASan/UBSan)
+
+# Both stages always run; the summary says which failed.
+test: deps
+	@gcc_rc=0; asan_rc=0; \
+	$(MAKE) --no-print-directory test-gcc || gcc_rc=$$?; \
+	$(MAKE) --no-print-directory test-asan || asan_rc=$$?; \
+	echo; echo "== authex test summary =="; \
+	for s in "gcc:$(BUILD):$$gcc_rc" "clang+ASan/UBSan:$(BUILD_ASAN):$$asan_rc"; do \
+		IFS=: read -r name dir rc <<<"$$s"; \
+		line=$$(grep -E 'tests passed|No tests were found' $$dir/ctest.log 2>/dev/null | tail -1 || true); \
+		if [ "$$rc" = 0 ]; then st=PASS; else st=FAIL; fi; \
+		printf '  %-4s  %-18s %s\n' "$$st" "$$name" "$${line:-(did not reach ctest: build failed)}"; \
+	done; \
+	if [ $$gcc_rc != 0 ] || [ $$asan_rc != 0 ]; then \
+		echo "make test: FAILED"; exit 1; fi; \
+	echo "make test: all passed"
+
+fuzz: deps
+	$(call configure,$(BUILD_FUZZ),clang,-DAX_FUZZ=ON)
+	$(CMAKE) --build $(BUILD_FUZZ) -j$(JOBS) --target ax_fuzzers
+	@sh scripts/fuzz.sh $(BUILD_FUZZ) $(FUZZ_TIME)
+
+demo:
+	@echo "authex: the demo is not built yet (issue: Node daemon, native platform, deployer)" >&2
+	@exit 2
+
+clean:
+	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_FUZZ)
