@@ -12,7 +12,8 @@
  *  - Lengths are in bytes. Pointers may be NULL only when the matching
  *    length is 0.
  *  - Nothing here allocates memory visible to the caller, keeps state
- *    between calls (except the provider's CSPRNG) or prints.
+ *    between calls (except the provider's CSPRNG and secret-free caches,
+ *    e.g. fetched algorithm objects) or prints.
  *  - Every function that can fail returns an ax_crypto_status; 0 is success.
  *    Callers MUST check it (warn_unused_result enforces this).
  *  - Secrets held in provider-internal contexts are wiped before return.
@@ -71,8 +72,9 @@ size_t ax_aead_key_len(unsigned alg);
  *  MUST never repeat under one key; ad/ad_len: associated data;
  *  pt/len: plaintext; ct: len bytes of output (may equal pt: in place);
  *  tag: 16 bytes of output.
- * Returns AX_CRYPTO_OK, AX_CRYPTO_E_ARG (unknown alg, NULL with length),
- * AX_CRYPTO_E_INTERNAL.
+ * Returns AX_CRYPTO_OK, AX_CRYPTO_E_ARG (unknown alg, NULL with length,
+ * ct overlapping pt other than exactly, len or ad_len above what the
+ * provider takes: INT_MAX for OpenSSL), AX_CRYPTO_E_INTERNAL.
  */
 AX_MUST_CHECK ax_crypto_status ax_aead_seal(unsigned alg, const uint8_t *key,
 	const uint8_t iv[static AX_AEAD_IV_LEN], const uint8_t *ad,
@@ -84,6 +86,8 @@ AX_MUST_CHECK ax_crypto_status ax_aead_seal(unsigned alg, const uint8_t *key,
  *  Same parameters as ax_aead_seal; ct/len is the ciphertext, pt receives
  *  len bytes (may equal ct). On AX_CRYPTO_E_AUTH (tag mismatch) or any
  *  error, pt has been wiped: unverified plaintext is never left behind.
+ *  (Exception: a len refused as too large is not trusted to describe pt,
+ *  and pt is then left untouched; nothing was decrypted into it.)
  */
 AX_MUST_CHECK ax_crypto_status ax_aead_open(unsigned alg, const uint8_t *key,
 	const uint8_t iv[static AX_AEAD_IV_LEN], const uint8_t *ad,
@@ -102,8 +106,9 @@ AX_MUST_CHECK ax_crypto_status ax_hmac_sha256(const uint8_t *key,
 
 /*
  * ax_hkdf_sha256 - HKDF (RFC 5869) extract-then-expand.
- *  salt may be NULL/0 (RFC: a string of HashLen zeros). out_len must be
- *  1..AX_HKDF_SHA256_MAX, otherwise AX_CRYPTO_E_ARG.
+ *  salt may be NULL/0 (RFC: a string of HashLen zeros); salt is the HMAC
+ *  key of the extract step, so salt_len is at most AX_HKDF_SHA256_MAX.
+ *  out_len must be 1..AX_HKDF_SHA256_MAX, otherwise AX_CRYPTO_E_ARG.
  */
 AX_MUST_CHECK ax_crypto_status ax_hkdf_sha256(const uint8_t *salt,
 	size_t salt_len, const uint8_t *ikm, size_t ikm_len,
