@@ -28,6 +28,7 @@ help:
 	@echo "  make            install missing packages, configure and build in $(BUILD)/ (gcc)"
 	@echo "  make test       build and run all tests: gcc in $(BUILD)/, then clang +"
 	@echo "                  ASan/UBSan in $(BUILD_ASAN)/; prints a summary"
+	@echo "  make test-gcc / make test-asan   only one of the two test builds"
 	@echo "  make fuzz       build the libFuzzer harnesses in $(BUILD_FUZZ)/ (clang) and run"
 	@echo "                  each for FUZZ_TIME seconds (now $(FUZZ_TIME)) on a copy of its corpus"
 	@echo "  make demo       not built yet (see README.md, Status)"
@@ -35,8 +36,9 @@ help:
 	@echo "  make clean      remove $(BUILD)/ $(BUILD_ASAN)/ $(BUILD_FUZZ)/"
 	@echo "variables: JOBS=$(JOBS) FUZZ_TIME=$(FUZZ_TIME)"
 
+# AX_DEPS_DONE: set by `make test` so its sub-makes do not check again.
 deps:
-	@sh scripts/deps.sh
+	@[ -n "$${AX_DEPS_DONE:-}" ] || sh scripts/deps.sh
 
 # configure DIR, COMPILER, EXTRA_CMAKE_ARGS
 define configure
@@ -66,7 +68,8 @@ test-asan: deps
 
 # Both stages always run; the summary says which failed.
 test: deps
-	@gcc_rc=0; asan_rc=0; \
+	@export AX_DEPS_DONE=1; gcc_rc=0; asan_rc=0; \
+	rm -f $(BUILD)/ctest.log $(BUILD_ASAN)/ctest.log; \
 	$(MAKE) --no-print-directory test-gcc || gcc_rc=$$?; \
 	$(MAKE) --no-print-directory test-asan || asan_rc=$$?; \
 	echo; echo "== authex test summary =="; \
