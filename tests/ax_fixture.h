@@ -205,7 +205,7 @@ static inline struct fx_msg fx_take(struct fx *f, size_t i)
 static inline uint64_t fx_total_rejects(const struct ax_rt *rt)
 {
 	uint64_t t = 0;
-	for (size_t i = 0; i < AX_REJ_COUNT; i++)
+	for (size_t i = 0; i < AX_E_COUNT; i++)
 		t += rt->rejects[i];
 	return t;
 }

@@ -112,3 +112,17 @@ out:
 	ax_wipe(want, sizeof(want));
 	return st;
 }
+
+const char *ax_modmsg_status_name(ax_rt_status st)
+{
+	static const char *const names[AX_E_COUNT] = {
+		"ok", "malformed", "unknown type", "not permitted in state",
+		"bad tag", "replay", "unknown connection", "unknown endpoint",
+		"connection table full", "too large", "counter exhausted",
+		"handler failed", "no pending request", "bad algorithm",
+		"internal failure", "no space for answer",
+	};
+	if ((unsigned)st >= AX_E_COUNT)
+		return "unknown status";
+	return names[st];
+}

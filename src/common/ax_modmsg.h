@@ -53,4 +53,8 @@ AX_RT_MUST_CHECK ax_rt_status ax_modmsg_attest_check(
 	const uint8_t challenge[static AX_CHALLENGE_LEN], const uint8_t *ans,
 	size_t ans_len);
 
+/* ax_modmsg_status_name - a short constant name for a runtime status
+ * ("bad tag"), for tools and logs; the trusted runtime carries no text. */
+const char *ax_modmsg_status_name(ax_rt_status st);
+
 #endif /* AX_MODMSG_H */

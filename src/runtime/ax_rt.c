@@ -115,38 +115,6 @@ ax_rt_status ax_rt_init(struct ax_rt *rt, const struct ax_endpoint *eps,
 	return AX_OK;
 }
 
-/* Which reject counter a refusal of untrusted input goes to; statuses
- * that are not about the input (handler errors, buffer space) map to
- * AX_REJ_COUNT, i.e. none. */
-static unsigned reject_reason(ax_rt_status st)
-{
-	switch (st) {
-	case AX_E_MALFORMED:
-	case AX_E_TOO_LARGE:
-	case AX_E_BAD_ALG:
-		return AX_REJ_MALFORMED;
-	case AX_E_UNKNOWN_TYPE:
-		return AX_REJ_UNKNOWN_TYPE;
-	case AX_E_STATE:
-		return AX_REJ_STATE;
-	case AX_E_BAD_TAG:
-		return AX_REJ_BAD_TAG;
-	case AX_E_REPLAY:
-		return AX_REJ_REPLAY;
-	case AX_E_UNKNOWN_CONN:
-		return AX_REJ_UNKNOWN_CONN;
-	case AX_E_UNKNOWN_ENDPOINT:
-		return AX_REJ_UNKNOWN_ENDPOINT;
-	case AX_E_NO_PENDING:
-		return AX_REJ_NO_PENDING;
-	case AX_E_TABLE_FULL:
-	case AX_E_EXHAUSTED:
-		return AX_REJ_OTHER;
-	default:
-		return AX_REJ_COUNT;
-	}
-}
-
 static ax_rt_status dispatch(struct ax_rt *rt, const uint8_t *msg,
 			     size_t len, struct ax_reply *out)
 {
@@ -172,17 +140,13 @@ ax_rt_status ax_rt_handle(struct ax_rt *rt, const uint8_t *msg, size_t len,
 {
 	struct ax_reply reply = {out, out == NULL ? 0 : out_cap, 0};
 	ax_rt_status st;
-	unsigned why;
 
 	*out_len = 0;
 	st = msg == NULL ? AX_E_MALFORMED : dispatch(rt, msg, len, &reply);
-	if (st == AX_OK) {
+	if (st == AX_OK)
 		*out_len = reply.len;
-		return AX_OK;
-	}
-	why = reject_reason(st);
-	if (why < AX_REJ_COUNT)
-		rt->rejects[why]++;
+	else if (st != AX_E_HANDLER && st < AX_E_COUNT)
+		rt->rejects[st]++;
 	return st;
 }
 
@@ -235,7 +199,7 @@ static ax_rt_status status_encode(struct ax_rt *rt, const uint8_t *msg,
 	ax_store_be16(p + 2, (uint16_t)n);
 	ax_store_be64(p + 4, rt->emit_failed);
 	p += 12;
-	for (size_t i = 0; i < AX_REJ_COUNT; i++, p += 8)
+	for (size_t i = 1; i < AX_E_COUNT; i++, p += 8)
 		ax_store_be64(p, rt->rejects[i]);
 	for (size_t i = 0; i < AX_MAX_CONNECTIONS; i++) {
 		if (!rt->conns[i].in_use)
@@ -245,18 +209,4 @@ static ax_rt_status status_encode(struct ax_rt *rt, const uint8_t *msg,
 	}
 	out->len = need;
 	return AX_OK;
-}
-
-const char *ax_rt_status_name(ax_rt_status st)
-{
-	static const char *const names[AX_E_COUNT] = {
-		"ok", "malformed", "unknown type", "not permitted in state",
-		"bad tag", "replay", "unknown connection", "unknown endpoint",
-		"connection table full", "too large", "counter exhausted",
-		"handler failed", "no pending request", "bad algorithm",
-		"internal failure", "no space for answer",
-	};
-	if ((unsigned)st >= AX_E_COUNT)
-		return "unknown status";
-	return names[st];
 }

@@ -75,20 +75,6 @@ enum ax_rt_state {
 	AX_RT_FAILED = 3,   /* internal failure: keys wiped */
 };
 
-/* Why an incoming message was rejected; the node reads these counters. */
-enum ax_rt_reject {
-	AX_REJ_MALFORMED = 0,
-	AX_REJ_UNKNOWN_TYPE,
-	AX_REJ_STATE,
-	AX_REJ_BAD_TAG,
-	AX_REJ_REPLAY,
-	AX_REJ_UNKNOWN_CONN,
-	AX_REJ_UNKNOWN_ENDPOINT,
-	AX_REJ_NO_PENDING,
-	AX_REJ_OTHER,
-	AX_REJ_COUNT
-};
-
 typedef int (*ax_emit_fn)(void *ctx, const uint8_t *msg, size_t len);
 
 struct ax_conn {
@@ -114,7 +100,7 @@ struct ax_rt {
 	uint64_t ctl_nonce;   /* last accepted SET_KEY / DISABLE nonce */
 	ax_emit_fn emit;
 	void *emit_ctx;
-	uint64_t rejects[AX_REJ_COUNT];
+	uint64_t rejects[AX_E_COUNT]; /* refused messages, by status */
 	uint64_t emit_failed;
 	struct ax_conn conns[AX_MAX_CONNECTIONS];
 	uint8_t rx[AX_PAYLOAD_MAX];      /* decrypted inputs, call arguments */
@@ -142,8 +128,10 @@ AX_RT_MUST_CHECK ax_rt_status ax_rt_init(struct ax_rt *rt,
  *  CALL, STATUS); *out_len receives its length (0 for other types).
  *  Events, requests and responses are delivered to the module's handlers;
  *  what the handlers emit goes out through the emit callback.
- * Returns AX_OK or the reason for rejection; a rejection increments the
- * matching reject counter, and for a known connection its `rejected`.
+ * Returns AX_OK or the reason for rejection. Every refusal increments
+ * rejects[status] (and, for a known connection, its `rejected`), except
+ * AX_E_HANDLER: that message was authentic and delivered, and the
+ * module's own handler declined it.
  */
 AX_RT_MUST_CHECK ax_rt_status ax_rt_handle(struct ax_rt *rt,
 	const uint8_t *msg, size_t len, uint8_t *out, size_t out_cap,
@@ -166,12 +154,13 @@ AX_RT_MUST_CHECK ax_rt_status ax_rt_request(struct ax_rt *rt,
 
 /*
  * STATUS answer layout (all big-endian):
- *   version(1)=1 state(1) n_conn(2) emit_failed(8) rejects(8 * AX_REJ_COUNT)
+ *   version(1)=1 state(1) n_conn(2) emit_failed(8)
+ *   rejects(8 * (AX_E_COUNT - 1)): rejects[1] .. rejects[AX_E_COUNT - 1]
  *   then n_conn records of AX_RT_STATUS_CONN_LEN bytes:
  *   conn(4) endpoint(2) alg(1) pending(1) counter(8) accepted(8)
  *   rejected(8) lost(8)
  */
-#define AX_RT_STATUS_HDR_LEN (1 + 1 + 2 + 8 + 8 * AX_REJ_COUNT)
+#define AX_RT_STATUS_HDR_LEN (1 + 1 + 2 + 8 + 8 * (AX_E_COUNT - 1))
 #define AX_RT_STATUS_CONN_LEN 40
 #define AX_RT_STATUS_MAX \
 	(AX_RT_STATUS_HDR_LEN + AX_RT_STATUS_CONN_LEN * AX_MAX_CONNECTIONS)
@@ -198,8 +187,5 @@ AX_RT_MUST_CHECK ax_rt_status ax_event_seal(unsigned alg, const uint8_t *key,
 	size_t len, uint8_t *out);
 AX_RT_MUST_CHECK ax_rt_status ax_event_open(unsigned alg, const uint8_t *key,
 	const uint8_t *msg, size_t len, uint8_t *pt);
-
-/* ax_rt_status_name - a short constant name for a status ("bad tag"). */
-const char *ax_rt_status_name(ax_rt_status st);
 
 #endif /* AX_RUNTIME_H */

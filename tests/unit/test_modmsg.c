@@ -146,6 +146,16 @@ static void test_attest_check(void **state)
 			 AX_E_MALFORMED);
 }
 
+static void test_status_names(void **state)
+{
+	(void)state;
+	for (int s = 0; s < AX_E_COUNT; s++)
+		assert_string_not_equal(ax_modmsg_status_name((ax_rt_status)s),
+					"unknown status");
+	assert_string_equal(ax_modmsg_status_name(AX_E_COUNT), "unknown status");
+	assert_string_equal(ax_modmsg_status_name(AX_E_BAD_TAG), "bad tag");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -154,6 +164,7 @@ int main(void)
 		cmocka_unit_test(test_set_key_layout),
 		cmocka_unit_test(test_builders_check_space_and_alg),
 		cmocka_unit_test(test_attest_check),
+		cmocka_unit_test(test_status_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
