@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ax_runtime.h"
 #include "ax_wire.h"
 
 #define SMP_UNUSED __attribute__((unused))
@@ -60,7 +61,7 @@ static const uint8_t smp_event_msg[AX_EVENT_OVERHEAD + 3] = {
 static const uint8_t smp_call_msg[] = { AX_MSG_CALL, 0, 2, 'h', 'i' };
 
 /* A runtime STATUS answer with one connection record. */
-#define SMP_RT_LEN (84 + 40)
+#define SMP_RT_LEN (AX_RT_STATUS_HDR_LEN + AX_RT_STATUS_CONN_LEN)
 static const uint8_t smp_rt_status[SMP_RT_LEN] = { 1, 1, 0, 1 };
 
 static SMP_UNUSED const struct ax_wire_hello smp_hello = {

@@ -14,7 +14,7 @@
 #include "ax_runtime.h"
 #include "ax_wire.h"
 
-_Static_assert(AX_RT_STATUS_HDR_LEN == 84 && AX_RT_STATUS_CONN_LEN == 40,
+_Static_assert(AX_RT_STATUS_HDR_LEN == 132 && AX_RT_STATUS_CONN_LEN == 40,
 	"runtime STATUS layout changed: update AX_WIRE_RT_STATUS_MAX");
 _Static_assert(AX_RT_STATUS_MAX <= AX_WIRE_RT_STATUS_MAX,
 	"runtime STATUS answer exceeds the wire bound");

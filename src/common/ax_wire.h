@@ -128,7 +128,7 @@ enum ax_wire_type {
  * is fixed by the wire format, whatever AX_MAX_CONNECTIONS a module was
  * built with; ax_wire.c asserts it against ax_runtime.h at compile time. */
 #define AX_WIRE_RT_CONN_MAX 256
-#define AX_WIRE_RT_STATUS_MAX (84 + 40 * AX_WIRE_RT_CONN_MAX)
+#define AX_WIRE_RT_STATUS_MAX (132 + 40 * AX_WIRE_RT_CONN_MAX)
 #define AX_WIRE_MODSTAT_MAX \
 	(4 + 4 + 1 + 2 + AX_WIRE_NAME_MAX + 2 + AX_WIRE_RT_STATUS_MAX)
 #define AX_WIRE_STATUS_HDR_MAX (4 + 2 + AX_WIRE_NAME_MAX + 4 + 8 * 3 + 4 + 2)
