@@ -4,7 +4,16 @@
  *   clang -fsanitize=fuzzer,address,undefined -Iinclude -Isrc/common \
  *     -Isrc/runtime -Isrc/crypto tests/fuzz/fuzz_manifest.c \
  *     src/common/ax_manifest.c -o /tmp/fm
- *   /tmp/fm -max_total_time=60 tests/fuzz/corpus/manifest
+ *   mkdir -p /tmp/fm_corpus
+ *   /tmp/fm -max_total_time=60 /tmp/fm_corpus tests/fuzz/corpus/manifest
+ *
+ * (libFuzzer writes new inputs into the first directory: keep the
+ * committed seeds few and small; scripts/fuzz.sh runs on a copy.) Seeds: sensor_x86_64.so is
+ * examples/thermo/modules/sensor.c linked alone with -shared
+ * -z noseparate-code and stripped; controller_arm.o the controller
+ * compiled by arm-none-eabi-gcc -mcpu=cortex-m33 (ELF32, ET_REL), strip -g;
+ * hand32_arm.elf and hand64_aarch64.elf minimal images with only a null
+ * section, authex_ep and .shstrtab (the layout test_manifest.c builds).
  *
  * Needs only the parser (the measurement lives in ax_manifest_measure.c).
  * Besides "no crash, no overread", it checks what the contract promises
