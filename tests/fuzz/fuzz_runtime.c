@@ -59,7 +59,8 @@ static const struct ax_endpoint eps[] = {
 	EP(AX_EP_OUTPUT, "out", none, NULL),
 };
 
-static struct ax_rt rt;
+static struct ax_rt rt, pristine;
+static int have_pristine;
 static uint8_t km[32], k1[16];
 static uint8_t buf[AX_MODULE_MSG_MAX + 64], out[AX_RT_STATUS_MAX];
 static uint64_t nonce;
@@ -81,8 +82,16 @@ static void set_key(uint32_t conn, uint16_t ep, unsigned alg,
 		deliver(buf, n);
 }
 
+/* Every input starts from the same keyed runtime. Keying it once and
+ * restoring a copy keeps the harness fast (key derivation and the wipe
+ * of the runtime's buffers cost far more than a typical input). */
 static void start(void)
 {
+	if (have_pristine) {
+		memcpy(&rt, &pristine, sizeof(rt));
+		nonce = 2;
+		return;
+	}
 	memset(km, 0x5a, sizeof(km));
 	memset(k1, 0x11, sizeof(k1));
 	nonce = 0;
@@ -90,6 +99,10 @@ static void start(void)
 		abort();
 	set_key(1, 0, AX_AEAD_AES128GCM, k1);
 	set_key(2, 1, AX_AEAD_AES128GCM, k1);
+	if (nonce != 2 || rt.ctl_nonce != 2)
+		abort();
+	memcpy(&pristine, &rt, sizeof(rt));
+	have_pristine = 1;
 }
 
 static void sealed_set_key(const uint8_t *d, size_t n)
