@@ -99,12 +99,16 @@ static void load_again(struct node_conn *c, const struct ax_frame *fr,
 	uint8_t meas[AX_SHA256_LEN];
 
 	if (ax_manifest_measure(l->image.ptr, l->image.len, meas) !=
-	    AX_MANIFEST_OK)
-		return answer(c, fr, AX_WIRE_RES_INTERNAL, "cannot measure");
-	if (memcmp(meas, m->measurement, sizeof(meas)) != 0)
-		return answer(c, fr, AX_WIRE_RES_EXISTS, "module %u of "
+	    AX_MANIFEST_OK) {
+		answer(c, fr, AX_WIRE_RES_INTERNAL, "cannot measure");
+		return;
+	}
+	if (memcmp(meas, m->measurement, sizeof(meas)) != 0) {
+		answer(c, fr, AX_WIRE_RES_EXISTS, "module %u of "
 			      "deployment %u is loaded with another image",
 			      m->id, m->dep);
+		return;
+	}
 	node_log(NODE_LOG_INFO, "load dep=%u module=%u name=%s again ok",
 		 m->dep, m->id, m->name);
 	node_conn_result(c, fr, AX_WIRE_RES_OK, meas, sizeof(meas));
@@ -121,23 +125,30 @@ static void do_load(struct node_conn *c, const struct ax_frame *fr,
 
 	node_log_clean(name, sizeof(name), l->name.ptr, l->name.len);
 	if (l->platform.len != strlen(p->name) ||
-	    memcmp(l->platform.ptr, p->name, l->platform.len) != 0)
-		return answer(c, fr, AX_WIRE_RES_NO_PLATFORM, "this node runs "
+	    memcmp(l->platform.ptr, p->name, l->platform.len) != 0) {
+		answer(c, fr, AX_WIRE_RES_NO_PLATFORM, "this node runs "
 			      "platform '%s' only", p->name);
-	if (m != NULL)
-		return load_again(c, fr, m, l);
+		return;
+	}
+	if (m != NULL) {
+		load_again(c, fr, m, l);
+		return;
+	}
 	m = node_modules_add(&n->mods, l->deployment, l->module, l->name.ptr,
 			     l->name.len);
-	if (m == NULL)
-		return answer(c, fr, AX_WIRE_RES_FULL, "module table full (%d "
+	if (m == NULL) {
+		answer(c, fr, AX_WIRE_RES_FULL, "module table full (%d "
 			      "modules per node)", NODE_MAX_MODULES);
+		return;
+	}
 	m->node = n;
 	if (p->load(l->image.ptr, l->image.len, l->module, n->cfg.node_key,
 		    node_event_emit, m, &m->pm, m->measurement, err,
 		    sizeof(err)) != 0) {
 		node_modules_remove(&n->mods, m);
-		return answer(c, fr, AX_WIRE_RES_PLATFORM, "load of '%s' "
+		answer(c, fr, AX_WIRE_RES_PLATFORM, "load of '%s' "
 			      "failed: %s", name, err);
+		return;
 	}
 	node_log(NODE_LOG_INFO, "load dep=%u module=%u name=%s measurement=%s "
 		 "ok", m->dep, m->id, m->name,
@@ -156,14 +167,18 @@ static void do_route(struct node_conn *c, const struct ax_frame *fr,
 
 	node_log_clean(addr, sizeof(addr), r->addr.ptr, r->addr.len);
 	if (r->addr.len > 0 && node_addr_parse(r->addr.ptr, r->addr.len, &sa,
-					       sizeof(sa)) != 0)
-		return answer(c, fr, AX_WIRE_RES_UNREACHABLE, "route address "
+					       sizeof(sa)) != 0) {
+		answer(c, fr, AX_WIRE_RES_UNREACHABLE, "route address "
 			      "'%s' is not IPv4:port, [IPv6]:port or "
 			      "localhost:port", addr);
+		return;
+	}
 	put = node_routes_put(&c->node->routes, r);
-	if (put == NODE_ROUTE_FULL)
-		return answer(c, fr, AX_WIRE_RES_FULL, "route table full (%d "
+	if (put == NODE_ROUTE_FULL) {
+		answer(c, fr, AX_WIRE_RES_FULL, "route table full (%d "
 			      "routes per node)", NODE_MAX_ROUTES);
+		return;
+	}
 	node_log(NODE_LOG_INFO, "route dep=%u conn=%u %u->%u kind=%u addr=%s "
 		 "%s", r->deployment, r->conn, r->src, r->dst, r->kind,
 		 r->addr.len ? addr : "local", what[put]);
@@ -179,17 +194,21 @@ static void do_module_msg(struct node_conn *c, const struct ax_frame *fr,
 	size_t out_len = 0;
 	int st;
 
-	if (m == NULL)
-		return answer(c, fr, AX_WIRE_RES_NO_MODULE, "no module %u in "
+	if (m == NULL) {
+		answer(c, fr, AX_WIRE_RES_NO_MODULE, "no module %u in "
 			      "deployment %u", mm->module, mm->deployment);
+		return;
+	}
 	st = node_module_call(c->node, m, mm->msg.ptr, mm->msg.len, out,
 			      sizeof(out), &out_len);
 	node_log(NODE_LOG_DEBUG, "module_msg dep=%u module=%u type=0x%02x "
 		 "status=%s", m->dep, m->id, mm->msg.ptr[0],
 		 ax_modmsg_status_name((ax_rt_status)st));
-	if (st != AX_OK)
-		return answer(c, fr, AX_WIRE_RES_RT(st), "module refused: %s",
+	if (st != AX_OK) {
+		answer(c, fr, AX_WIRE_RES_RT(st), "module refused: %s",
 			      ax_modmsg_status_name((ax_rt_status)st));
+		return;
+	}
 	node_conn_result(c, fr, AX_WIRE_RES_OK, out, out_len);
 }
 
@@ -199,15 +218,21 @@ static void do_periodic(struct node_conn *c, const struct ax_frame *fr,
 	uint16_t st;
 
 	if (p->period_ms != 0 &&
-	    node_modules_find(&c->node->mods, p->deployment, p->module) == NULL)
-		return answer(c, fr, AX_WIRE_RES_NO_MODULE, "no module %u in "
+	    node_modules_find(&c->node->mods, p->deployment, p->module) == NULL) {
+		answer(c, fr, AX_WIRE_RES_NO_MODULE, "no module %u in "
 			      "deployment %u", p->module, p->deployment);
+		return;
+	}
 	st = node_timer_set(c->node, p);
-	if (st == AX_WIRE_RES_FULL)
-		return answer(c, fr, st, "timer table full (%d timers per "
+	if (st == AX_WIRE_RES_FULL) {
+		answer(c, fr, st, "timer table full (%d timers per "
 			      "node)", NODE_MAX_TIMERS);
-	if (st != AX_WIRE_RES_OK)
-		return answer(c, fr, st, "cannot arm the timer");
+		return;
+	}
+	if (st != AX_WIRE_RES_OK) {
+		answer(c, fr, st, "cannot arm the timer");
+		return;
+	}
 	node_log(NODE_LOG_INFO, "periodic dep=%u module=%u entry=%u "
 		 "period_ms=%u ok", p->deployment, p->module, p->entry,
 		 p->period_ms);
@@ -241,35 +266,44 @@ void node_control_frame(struct node_conn *c, const struct ax_frame *fr)
 	case AX_WIRE_LOAD_MODULE:
 		DECODE(ax_wire_decode_load, v.l);
 		node_deployer_note(n, v.l.deployment, c);
-		return do_load(c, fr, &v.l);
+		do_load(c, fr, &v.l);
+		return;
 	case AX_WIRE_UNLOAD_MODULE:
 		DECODE(ax_wire_decode_unload, v.u);
 		node_deployer_note(n, v.u.deployment, c);
 		m = node_modules_find(&n->mods, v.u.deployment, v.u.module);
-		if (m == NULL)
-			return answer(c, fr, AX_WIRE_RES_NO_MODULE, "no module "
+		if (m == NULL) {
+			answer(c, fr, AX_WIRE_RES_NO_MODULE, "no module "
 				      "%u in deployment %u", v.u.module,
 				      v.u.deployment);
+			return;
+		}
 		node_control_unload(n, m);
-		return node_conn_result(c, fr, AX_WIRE_RES_OK, NULL, 0);
+		node_conn_result(c, fr, AX_WIRE_RES_OK, NULL, 0);
+		return;
 	case AX_WIRE_ADD_ROUTE:
 		DECODE(ax_wire_decode_route, v.r);
 		node_deployer_note(n, v.r.deployment, c);
-		return do_route(c, fr, &v.r);
+		do_route(c, fr, &v.r);
+		return;
 	case AX_WIRE_PERIODIC:
 		DECODE(ax_wire_decode_periodic, v.p);
 		node_deployer_note(n, v.p.deployment, c);
-		return do_periodic(c, fr, &v.p);
+		do_periodic(c, fr, &v.p);
+		return;
 	case AX_WIRE_RESET:
 		DECODE(ax_wire_decode_reset, v.x);
 		node_deployer_note(n, v.x.deployment, c);
 		node_control_reset(n, v.x.deployment);
-		return node_conn_result(c, fr, AX_WIRE_RES_OK, NULL, 0);
+		node_conn_result(c, fr, AX_WIRE_RES_OK, NULL, 0);
+		return;
 	case AX_WIRE_MODULE_MSG:
 		DECODE(ax_wire_decode_module_msg, v.mm);
 		node_deployer_note(n, v.mm.deployment, c);
-		return do_module_msg(c, fr, &v.mm);
+		do_module_msg(c, fr, &v.mm);
+		return;
 	default: /* the permission table lets nothing else through */
-		return answer(c, fr, AX_WIRE_RES_DENIED, "not a control frame");
+		answer(c, fr, AX_WIRE_RES_DENIED, "not a control frame");
+		return;
 	}
 }

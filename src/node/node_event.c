@@ -89,19 +89,26 @@ static void to_deployer(struct node *n, uint32_t dep, uint32_t conn,
 	uint8_t *buf;
 	size_t blen;
 
-	if (c == NULL)
-		return drop(n, dep, conn, d, "dropped (no deployer connected)");
-	if (node_conn_backlog(c) > NODE_WRITE_BACKLOG_MAX)
-		return drop(n, dep, conn, d, "dropped (deployer not reading)");
+	if (c == NULL) {
+		drop(n, dep, conn, d, "dropped (no deployer connected)");
+		return;
+	}
+	if (node_conn_backlog(c) > NODE_WRITE_BACKLOG_MAX) {
+		drop(n, dep, conn, d, "dropped (deployer not reading)");
+		return;
+	}
 	buf = node_conn_buf(AX_WIRE_EVENT_BODY_MAX);
 	if (buf == NULL || ax_wire_encode_event(&ev, buf + AX_FRAME_PREFIX_LEN,
 						AX_WIRE_EVENT_BODY_MAX, &blen) !=
 				   AX_WIRE_OK) {
 		free(buf);
-		return drop(n, dep, conn, d, "dropped (cannot frame)");
+		drop(n, dep, conn, d, "dropped (cannot frame)");
+		return;
 	}
-	if (node_conn_send(c, AX_WIRE_EVENT, buf, blen) != 0)
-		return drop(n, dep, conn, d, "dropped (deployer gone)");
+	if (node_conn_send(c, AX_WIRE_EVENT, buf, blen) != 0) {
+		drop(n, dep, conn, d, "dropped (deployer gone)");
+		return;
+	}
 	n->events_routed++;
 	d->route->forwarded++;
 	log_event(n, dep, conn, d, "forwarded");
@@ -117,21 +124,27 @@ static void route_emitted(struct node *n, const struct node_msg *q)
 			  &d);
 	switch (d.act) {
 	case NODE_ACT_LOCAL:
-		return deliver(n, q->dep, conn, &d, q->msg, q->len);
+		deliver(n, q->dep, conn, &d, q->msg, q->len);
+		return;
 	case NODE_ACT_DEPLOYER:
-		return to_deployer(n, q->dep, conn, &d, q->msg, q->len);
+		to_deployer(n, q->dep, conn, &d, q->msg, q->len);
+		return;
 	case NODE_ACT_PEER:
-		if (node_peer_send(n, d.route->addr, q->dep, q->msg, q->len) != 0)
-			return drop(n, q->dep, conn, &d,
+		if (node_peer_send(n, d.route->addr, q->dep, q->msg, q->len) != 0) {
+			drop(n, q->dep, conn, &d,
 				    "dropped (peer queue full)");
+			return;
+		}
 		n->events_routed++;
 		d.route->forwarded++;
-		return log_event(n, q->dep, conn, &d, "forwarded");
+		log_event(n, q->dep, conn, &d, "forwarded");
+		return;
 	case NODE_ACT_NO_ROUTE:
 	case NODE_ACT_NOT_HERE:
 	case NODE_ACT_BAD_TYPE:
 	default:
-		return drop(n, q->dep, conn, &d, node_act_name(d.act));
+		drop(n, q->dep, conn, &d, node_act_name(d.act));
+		return;
 	}
 }
 
@@ -202,8 +215,10 @@ void node_event_frame(struct node_conn *c, const struct ax_frame *fr)
 		node_deployer_note(n, ev.deployment, c);
 	node_route_decide(&n->routes, &n->mods, ev.deployment, ev.conn,
 			  ev.msg_type, false, &d);
-	if (d.act == NODE_ACT_LOCAL)
-		return deliver(n, ev.deployment, ev.conn, &d, ev.msg.ptr,
+	if (d.act == NODE_ACT_LOCAL) {
+		deliver(n, ev.deployment, ev.conn, &d, ev.msg.ptr,
 			       ev.msg.len);
+		return;
+	}
 	drop(n, ev.deployment, ev.conn, &d, node_act_name(d.act));
 }
