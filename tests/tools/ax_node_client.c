@@ -5,7 +5,7 @@
  * sockets, and checks every answer. Each scenario exits 0 when every check
  * passed, 1 on the first failure (with a message on stderr).
  *
- * usage: ax_node_client PORT KEYFILE MODULE_DIR SCENARIO
+ * usage: ax_node_client PORT KEYFILE MODULE_DIR SCENARIO [PORT_B KEYFILE_B]
  * scenarios:
  *   deploy     handshake, LOAD_MODULE thermo_sensor.so (twice: idempotent),
  *              ATTEST, SET_KEY, ADD_ROUTE to the deployer, CALL, the EVENT
@@ -23,6 +23,9 @@
  *   check      a good session after all that: the module loaded by
  *              `deploy` is still there and frames_rejected counted the
  *              attacks
+ *   peer       (usage: PORT_A KEY_A MODULE_DIR peer PORT_B KEY_B) two
+ *              nodes: an event crosses the A -> B peer link, and the
+ *              controller's answer reaches the deployer's session on B
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -282,14 +285,20 @@ static uint16_t module_msg(struct sess *s, uint32_t mod, const uint8_t *m,
 	return request(s, AX_WIRE_MODULE_MSG, len);
 }
 
-static uint16_t route(struct sess *s)
+static uint16_t route_to(struct sess *s, uint32_t conn, uint32_t src,
+			 uint32_t dst, const char *addr)
 {
-	struct ax_wire_route r = {DEP, CONN, MOD, AX_WIRE_DEPLOYER,
-				  AX_WIRE_ROUTE_EVENT, {NULL, 0}};
+	struct ax_wire_route r = {DEP, conn, src, dst, AX_WIRE_ROUTE_EVENT,
+				  {addr, strlen(addr)}};
 	size_t len;
 
 	CHECK(ax_wire_encode_route(&r, BODY, BODY_CAP, &len) == AX_WIRE_OK, "enc");
 	return request(s, AX_WIRE_ADD_ROUTE, len);
+}
+
+static uint16_t route(struct sess *s)
+{
+	return route_to(s, CONN, MOD, AX_WIRE_DEPLOYER, "");
 }
 
 static uint16_t periodic(struct sess *s, uint16_t entry, uint32_t ms)
@@ -606,6 +615,117 @@ static void scenario_check(void)
 	bye(&s);
 }
 
+/* ------------------------------------------------- two nodes: peer link */
+
+static struct ax_keyfile_node node_a, node_b;
+static int port_a, port_b;
+
+static void use_node(const struct ax_keyfile_node *k, int p)
+{
+	me = *k;
+	port = p;
+}
+
+/* Load `file` as module `mod` named `name`; returns K_M, fills man. */
+static void load_as(struct sess *s, const char *file, uint32_t mod,
+		    const char *name, uint8_t k[32])
+{
+	struct ax_wire_load l = {DEP, mod, {name, strlen(name)},
+				 {"native", 6}, {NULL, 0}};
+	uint8_t meas[32];
+	size_t n, len;
+	uint8_t *img = read_image(file, &n);
+
+	l.image.ptr = img;
+	l.image.len = n;
+	CHECK(ax_manifest_read(img, n, &man) == AX_MANIFEST_OK &&
+		      ax_manifest_measure(img, n, meas) == AX_MANIFEST_OK &&
+		      ax_modmsg_module_key(me.node_key, mod, meas, k) == AX_OK,
+	      "image %s", file);
+	CHECK(ax_wire_encode_load(&l, BODY, BODY_CAP, &len) == AX_WIRE_OK, "enc");
+	CHECK(request(s, AX_WIRE_LOAD_MODULE, len) == AX_WIRE_RES_OK,
+	      "LOAD %s", file);
+	free(img);
+}
+
+static void set_key(struct sess *s, uint32_t mod, const uint8_t k[32],
+		    uint64_t nonce, uint32_t conn, uint16_t endpoint,
+		    const uint8_t *key)
+{
+	uint8_t m[64];
+	size_t n;
+
+	CHECK(ax_modmsg_set_key(k, nonce, conn, endpoint, AX_AEAD_AES128GCM,
+				key, m, sizeof(m), &n) == AX_OK, "set_key");
+	CHECK(module_msg(s, mod, m, n) == AX_WIRE_RES_OK, "SET_KEY conn %u",
+	      conn);
+}
+
+/*
+ * sensor (module 3) on node A, controller (module 4) on node B:
+ *   conn 6  sensor.reading -> controller.add     over the A -> B peer link
+ *   conn 7  controller.heater -> deployer         EVENT on the B session
+ * A reading of 10.0 degC (below the controller's 20.0 threshold) switches
+ * the heater on: the heater event reaching the deployer proves that the
+ * reading crossed the peer link and was accepted by the controller.
+ */
+static void scenario_peer(void)
+{
+	uint8_t ks[32], kc[32], k6[16], k7[16], pt[8], addr_b[32];
+	uint8_t call[5] = {AX_MSG_CALL, 0, 0, 0x00, 100};
+	struct sess a, b;
+	uint16_t sample, reading, add, heater;
+
+	snprintf((char *)addr_b, sizeof(addr_b), "127.0.0.1:%d", port_b);
+	CHECK(ax_random(k6, 16) == AX_CRYPTO_OK &&
+		      ax_random(k7, 16) == AX_CRYPTO_OK, "random");
+	use_node(&node_a, port_a);
+	a = open_session(me.control_key, AX_WIRE_ROLE_DEPLOYER);
+	load_as(&a, "thermo_sensor.so", 3, "sensor", ks);
+	sample = ep("sample", AX_EP_ENTRY);
+	reading = ep("reading", AX_EP_OUTPUT);
+	use_node(&node_b, port_b);
+	b = open_session(me.control_key, AX_WIRE_ROLE_DEPLOYER);
+	load_as(&b, "thermo_controller.so", 4, "controller", kc);
+	add = ep("add", AX_EP_INPUT);
+	heater = ep("heater", AX_EP_OUTPUT);
+	set_key(&b, 4, kc, 1, 6, add, k6);
+	set_key(&b, 4, kc, 2, 7, heater, k7);
+	CHECK(route_to(&b, 6, 3, 4, "") == AX_WIRE_RES_OK &&
+		      route_to(&b, 7, 4, AX_WIRE_DEPLOYER, "") == AX_WIRE_RES_OK,
+	      "routes on B");
+	set_key(&a, 3, ks, 1, 6, reading, k6);
+	CHECK(route_to(&a, 6, 3, 4, (const char *)addr_b) == AX_WIRE_RES_OK,
+	      "route on A");
+	ax_store_be16(call + 1, sample);
+	CHECK(module_msg(&a, 3, call, sizeof(call)) == AX_WIRE_RES_OK, "CALL");
+	n_events = 0;
+	wait_events(&b, 1);
+	CHECK(event_len[0] == AX_EVENT_OVERHEAD + 1 &&
+		      ax_load_be32(events[0] + 1) == 7 &&
+		      ax_event_open(AX_AEAD_AES128GCM, k7, events[0], event_len[0],
+				    pt) == AX_OK && pt[0] == 1,
+	      "heater event from B does not say 'on'");
+	printf("  sensor on A -> controller on B over the peer link: heater on\n");
+	bye(&a);
+	bye(&b);
+}
+
+static void scenario_peer_args(int argc, char **argv)
+{
+	char err[256];
+	size_t n;
+
+	CHECK(argc == 7, "peer: PORT_A KEY_A MODULE_DIR peer PORT_B KEY_B");
+	port_a = atoi(argv[1]);
+	port_b = atoi(argv[5]);
+	CHECK(ax_keyfile_load(argv[2], &node_a, 1, &n, err, sizeof(err)) == 0,
+	      "%s", err);
+	CHECK(ax_keyfile_load(argv[6], &node_b, 1, &n, err, sizeof(err)) == 0,
+	      "%s", err);
+	scenario_peer();
+}
+
 int main(int argc, char **argv)
 {
 	static const struct {
@@ -621,15 +741,22 @@ int main(int argc, char **argv)
 	char err[256];
 	size_t n;
 
-	if (argc != 5) {
+	if (argc != 5 && argc != 7) {
 		fprintf(stderr, "usage: ax_node_client PORT KEYFILE MODULE_DIR "
-			"SCENARIO\n");
+			"SCENARIO [PORT_B KEYFILE_B]\n");
 		return 2;
 	}
 	port = atoi(argv[1]);
 	module_dir = argv[3];
 	fbuf = malloc(CAP);
 	CHECK(fbuf != NULL, "no memory");
+	if (strcmp(argv[4], "peer") == 0) {
+		printf("scenario peer\n");
+		scenario_peer_args(argc, argv);
+		printf("scenario peer: ok\n");
+		free(fbuf);
+		return 0;
+	}
 	CHECK(ax_keyfile_load(argv[2], &me, 1, &n, err, sizeof(err)) == 0,
 	      "%s", err);
 	for (size_t i = 0; i < sizeof(sc) / sizeof(sc[0]); i++)
