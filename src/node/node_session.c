@@ -17,22 +17,33 @@ struct wreq {
 
 /* ------------------------------------------------------------ closing */
 
-static void free_if_closed(struct node_conn *c)
+/* Closing order: stop reading; let queued writes (a BYE) reach the kernel
+ * (uv_shutdown), but for at most NODE_LINGER_MS; close the socket, then
+ * the timer, then free. */
+#define NODE_LINGER_MS 2000
+
+static void on_timer_closed(uv_handle_t *h)
 {
-	if (c->tcp.data != NULL || c->hello_timer.data != NULL)
-		return; /* one close callback still pending */
+	struct node_conn *c = h->data;
+
 	node_rx_free(&c->rx);
 	ax_wipe(c->k_tx, sizeof(c->k_tx));
 	ax_wipe(c->k_rx, sizeof(c->k_rx));
 	free(c);
 }
 
-static void on_closed(uv_handle_t *h)
+static void on_tcp_closed(uv_handle_t *h)
 {
 	struct node_conn *c = h->data;
 
-	h->data = NULL;
-	free_if_closed(c);
+	uv_close((uv_handle_t *)&c->hello_timer, on_timer_closed);
+}
+
+static void close_tcp(struct node_conn *c)
+{
+	uv_timer_stop(&c->hello_timer);
+	if (!uv_is_closing((uv_handle_t *)&c->tcp))
+		uv_close((uv_handle_t *)&c->tcp, on_tcp_closed);
 }
 
 static void on_shutdown(uv_shutdown_t *req, int status)
@@ -41,7 +52,12 @@ static void on_shutdown(uv_shutdown_t *req, int status)
 
 	(void)status;
 	free(req);
-	uv_close((uv_handle_t *)&c->tcp, on_closed);
+	close_tcp(c);
+}
+
+static void on_linger(uv_timer_t *t)
+{
+	close_tcp(t->data);
 }
 
 static void unlink_conn(struct node_conn *c)
@@ -92,16 +108,17 @@ void node_conn_close(struct node_conn *c, uint16_t code, const char *why)
 	node_deployer_forget(c->node, c);
 	if (c->link != NULL)
 		node_peer_closed(c);
-	uv_close((uv_handle_t *)&c->hello_timer, on_closed);
-	/* Let queued writes (the BYE) reach the kernel, then close. */
 	sh = malloc(sizeof(*sh));
-	if (sh != NULL && node_conn_backlog(c) < NODE_RX_KEEP) {
+	if (sh != NULL) {
 		sh->data = c;
-		if (uv_shutdown(sh, (uv_stream_t *)&c->tcp, on_shutdown) == 0)
+		if (uv_shutdown(sh, (uv_stream_t *)&c->tcp, on_shutdown) == 0) {
+			uv_timer_start(&c->hello_timer, on_linger,
+				       NODE_LINGER_MS, 0);
 			return;
+		}
 	}
 	free(sh);
-	uv_close((uv_handle_t *)&c->tcp, on_closed);
+	close_tcp(c);
 }
 
 /* ------------------------------------------------------------ sending */

@@ -23,6 +23,7 @@
  *   check      a good session after all that: the module loaded by
  *              `deploy` is still there and frames_rejected counted the
  *              attacks
+ *   call       three CALLs of sensor.sample on module 3
  *   peer       (usage: PORT_A KEY_A MODULE_DIR peer PORT_B KEY_B) two
  *              nodes: an event crosses the A -> B peer link, and the
  *              controller's answer reaches the deployer's session on B
@@ -615,6 +616,26 @@ static void scenario_check(void)
 	bye(&s);
 }
 
+/* CALL sensor.sample three times on module 3 (already loaded): used by
+ * test_node_peer.sh while the peer node is down. */
+static void scenario_call(void)
+{
+	struct sess s = open_session(me.control_key, AX_WIRE_ROLE_DEPLOYER);
+	uint8_t m[5] = {AX_MSG_CALL, 0, 0, 0x00, 0x64};
+	uint8_t *img;
+	size_t n;
+
+	img = read_image("thermo_sensor.so", &n);
+	CHECK(ax_manifest_read(img, n, &man) == AX_MANIFEST_OK, "manifest");
+	free(img);
+	ax_store_be16(m + 1, ep("sample", AX_EP_ENTRY));
+	for (int i = 0; i < 3; i++)
+		CHECK(module_msg(&s, 3, m, sizeof(m)) == AX_WIRE_RES_OK &&
+			      result_len == 2, "CALL %d", i);
+	printf("  3 calls answered\n");
+	bye(&s);
+}
+
 /* ------------------------------------------------- two nodes: peer link */
 
 static struct ax_keyfile_node node_a, node_b;
@@ -736,7 +757,7 @@ int main(int argc, char **argv)
 		{"oversized", scenario_oversized},
 		{"wrong-key", scenario_wrong_key},
 		{"wrong-id", scenario_wrong_id}, {"denied", scenario_denied},
-		{"check", scenario_check},
+		{"check", scenario_check}, {"call", scenario_call},
 	};
 	char err[256];
 	size_t n;
