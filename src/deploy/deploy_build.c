@@ -1,0 +1,249 @@
+/*
+ * deploy_build.c - see deploy_build.h.
+ */
+#include "deploy_build.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "ax_crypto.h"
+#include "ax_wire.h"
+#include "deploy_config.h"
+
+#define MAX_ARGS 128
+#define SOURCE_MAX (4 * 1024 * 1024)
+
+/* Split a ';'/' ' separated list into argv (pointers into buf). */
+static int split(char *buf, char **argv, int n, int max)
+{
+	for (char *tok = strtok(buf, "; "); tok != NULL && n < max;
+	     tok = strtok(NULL, "; "))
+		argv[n++] = tok;
+	return n;
+}
+
+struct cmd {
+	char cflags[4096], defines[1024], includes[2048], libs[2048],
+		ldflags[1024];
+	char incl_args[16][DEPLOY_PATH_MAX + 2];
+	char def_args[32][256];
+	char *argv[MAX_ARGS + 1];
+	int argc;
+};
+
+/* The compiler command line, without output and source (added later). */
+static void make_cmd(struct cmd *c)
+{
+	char *tmp[32];
+	int n;
+
+	snprintf(c->cflags, sizeof c->cflags, "%s", DEPLOY_CFG_CFLAGS);
+	snprintf(c->defines, sizeof c->defines, "%s", DEPLOY_CFG_DEFINES);
+	snprintf(c->includes, sizeof c->includes, "%s", DEPLOY_CFG_INCLUDES);
+	snprintf(c->libs, sizeof c->libs, "%s", DEPLOY_CFG_LIBS);
+	snprintf(c->ldflags, sizeof c->ldflags, "%s", DEPLOY_CFG_LDFLAGS);
+	c->argc = 0;
+	c->argv[c->argc++] = (char *)DEPLOY_CFG_CC;
+	c->argc = split(c->cflags, c->argv, c->argc, MAX_ARGS - 40);
+	n = split(c->defines, tmp, 0, 32);
+	for (int i = 0; i < n; i++) {
+		snprintf(c->def_args[i], sizeof c->def_args[i], "-D%s", tmp[i]);
+		c->argv[c->argc++] = c->def_args[i];
+	}
+	n = split(c->includes, tmp, 0, 16);
+	for (int i = 0; i < n; i++) {
+		snprintf(c->incl_args[i], sizeof c->incl_args[i], "-I%s",
+			 tmp[i]);
+		c->argv[c->argc++] = c->incl_args[i];
+	}
+	c->argc = split(c->ldflags, c->argv, c->argc, MAX_ARGS - 8);
+	c->argv[c->argc] = NULL;
+}
+
+/* Hash one file's bytes into the running list of iovs' digest input. */
+static deploy_status hash_inputs(const char *source, const struct cmd *c,
+				 uint8_t out[32], char *err, size_t errlen)
+{
+	const char *files[] = {source, DEPLOY_CFG_GLUE,
+			       DEPLOY_CFG_SOURCE_DIR "/include/authex/module.h"};
+	char libs[2048], *lib[8];
+	struct ax_iov iov[MAX_ARGS + 16];
+	uint8_t *bufs[16] = {0};
+	size_t niov = 0, nbuf = 0, len;
+	int nlib;
+	deploy_status st = DEPLOY_OK;
+
+	for (int i = 0; i < c->argc; i++) /* the command, NULs included */
+		iov[niov++] = (struct ax_iov){c->argv[i], strlen(c->argv[i]) + 1};
+	snprintf(libs, sizeof libs, "%s", DEPLOY_CFG_LIBS);
+	nlib = split(libs, lib, 0, 8);
+	for (size_t i = 0; i < 3 + (size_t)nlib && st == DEPLOY_OK; i++) {
+		const char *f = i < 3 ? files[i] : lib[i - 3];
+
+		st = deploy_read_file(f, &bufs[nbuf], &len, 256u << 20, err,
+				      errlen);
+		if (st == DEPLOY_OK)
+			iov[niov++] = (struct ax_iov){bufs[nbuf++], len};
+	}
+	if (st == DEPLOY_OK && ax_sha256(iov, niov, out) != AX_CRYPTO_OK) {
+		deploy_errf(err, errlen, "SHA-256 failed");
+		st = DEPLOY_E_FAIL;
+	}
+	for (size_t i = 0; i < nbuf; i++)
+		free(bufs[i]);
+	return st;
+}
+
+static deploy_status mkdirs(const char *dir, char *err, size_t errlen)
+{
+	char tmp[DEPLOY_PATH_MAX];
+
+	snprintf(tmp, sizeof tmp, "%s", dir);
+	for (char *p = tmp + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = 0;
+		(void)mkdir(tmp, 0700);
+		*p = '/';
+	}
+	if (mkdir(tmp, 0700) != 0 && errno != EEXIST) {
+		deploy_errf(err, errlen, "%s: %s", dir, strerror(errno));
+		return DEPLOY_E_FAIL;
+	}
+	return DEPLOY_OK;
+}
+
+/* Run argv with stdout and stderr going to log; 0 if it exited 0. */
+static int run_compiler(char **argv, const char *log)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+			      0600);
+		if (fd >= 0) {
+			dup2(fd, 1);
+			dup2(fd, 2);
+		}
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+}
+
+/* "compiler failed: <first lines of the log>" */
+static void compile_error(const char *source, const char *log, char *err,
+			  size_t errlen)
+{
+	uint8_t *text = NULL;
+	size_t len = 0;
+
+	if (deploy_read_file(log, &text, &len, 1 << 20, NULL, 0) != DEPLOY_OK)
+		len = 0;
+	for (size_t i = 0; i < len; i++)
+		if (text[i] == '\n' || text[i] == '\t')
+			text[i] = ' ';
+	deploy_errf(err, errlen, "compiling %s failed (log: %s): %.400s",
+		    source, log, len ? (char *)text : "no output");
+	free(text);
+}
+
+deploy_status deploy_build_load_image(const char *path,
+				      struct deploy_image *img,
+				      uint8_t **bytes, char *err,
+				      size_t errlen)
+{
+	uint8_t *b;
+	size_t len;
+	ax_manifest_status ms;
+
+	if (bytes != NULL)
+		*bytes = NULL;
+	if (deploy_read_file(path, &b, &len, AX_WIRE_IMAGE_MAX, err, errlen) !=
+	    DEPLOY_OK)
+		return DEPLOY_E_FAIL;
+	snprintf(img->path, sizeof img->path, "%s", path);
+	img->size = len;
+	ms = ax_manifest_measure(b, len, img->measurement);
+	if (ms == AX_MANIFEST_OK)
+		ms = ax_manifest_read(b, len, &img->man);
+	if (ms != AX_MANIFEST_OK) {
+		deploy_errf(err, errlen, "%s: %s", path,
+			    ax_manifest_status_str(ms));
+		free(b);
+		return DEPLOY_E_FAIL;
+	}
+	if (bytes != NULL)
+		*bytes = b;
+	else
+		free(b);
+	return DEPLOY_OK;
+}
+
+deploy_status deploy_build_module(const char *source, const char *cache_dir,
+				  struct deploy_image *img, char *err,
+				  size_t errlen)
+{
+	struct cmd *c = calloc(1, sizeof *c);
+	char hex[65], out[DEPLOY_PATH_MAX], tmp[DEPLOY_PATH_MAX + 32],
+		log[DEPLOY_PATH_MAX + 8];
+	uint8_t hash[32];
+	deploy_status st = DEPLOY_E_FAIL;
+
+	memset(img, 0, sizeof *img);
+	if (c == NULL) {
+		deploy_errf(err, errlen, "out of memory");
+		return DEPLOY_E_FAIL;
+	}
+	make_cmd(c);
+	if (hash_inputs(source, c, hash, err, errlen) != DEPLOY_OK ||
+	    mkdirs(cache_dir, err, errlen) != DEPLOY_OK)
+		goto out;
+	deploy_hex(hash, 16, hex);
+	snprintf(out, sizeof out, "%s/%s.so", cache_dir, hex);
+	snprintf(log, sizeof log, "%s/%s.log", cache_dir, hex);
+	if (access(out, R_OK) == 0) {
+		st = deploy_build_load_image(out, img, NULL, err, errlen);
+		img->cached = 1;
+		goto out;
+	}
+	snprintf(tmp, sizeof tmp, "%s.tmp%ld", out, (long)getpid());
+	c->argv[c->argc++] = (char *)"-o";
+	c->argv[c->argc++] = tmp;
+	c->argv[c->argc++] = (char *)source;
+	c->argv[c->argc++] = (char *)DEPLOY_CFG_GLUE;
+	{
+		char libs[2048];
+		int n;
+
+		snprintf(libs, sizeof libs, "%s", DEPLOY_CFG_LIBS);
+		n = split(libs, c->argv, c->argc, MAX_ARGS);
+		c->argv[n] = NULL;
+		if (run_compiler(c->argv, log) != 0) {
+			unlink(tmp);
+			compile_error(source, log, err, errlen);
+			goto out;
+		}
+	}
+	if (rename(tmp, out) != 0) {
+		deploy_errf(err, errlen, "%s: %s", out, strerror(errno));
+		unlink(tmp);
+		goto out;
+	}
+	st = deploy_build_load_image(out, img, NULL, err, errlen);
+out:
+	free(c);
+	return st;
+}

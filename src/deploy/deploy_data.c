@@ -1,0 +1,102 @@
+/*
+ * deploy_data.c - see deploy_data.h.
+ */
+#include "deploy_data.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+deploy_status deploy_data_parse(const char *arg, uint8_t *out, size_t cap,
+				size_t *len, char *err, size_t errlen)
+{
+	size_t n = strlen(arg);
+
+	*len = 0;
+	if (n < 2 || arg[0] != '0' || (arg[1] != 'x' && arg[1] != 'X')) {
+		if (n > cap) {
+			deploy_errf(err, errlen,
+				    "data: %zu bytes, at most %zu allowed", n,
+				    cap);
+			return DEPLOY_E_INPUT;
+		}
+		memcpy(out, arg, n);
+		*len = n;
+		return DEPLOY_OK;
+	}
+	arg += 2;
+	n -= 2;
+	if (n % 2 != 0) {
+		deploy_errf(err, errlen,
+			    "data: odd number of hex digits after 0x");
+		return DEPLOY_E_INPUT;
+	}
+	if (n / 2 > cap) {
+		deploy_errf(err, errlen, "data: %zu bytes, at most %zu allowed",
+			    n / 2, cap);
+		return DEPLOY_E_INPUT;
+	}
+	for (size_t i = 0; i < n; i += 2) {
+		int hi = hexval(arg[i]), lo = hexval(arg[i + 1]);
+
+		if (hi < 0 || lo < 0) {
+			deploy_errf(err, errlen,
+				    "data: '%c' is not a hex digit",
+				    hi < 0 ? arg[i] : arg[i + 1]);
+			return DEPLOY_E_INPUT;
+		}
+		out[i / 2] = (uint8_t)(hi << 4 | lo);
+	}
+	*len = n / 2;
+	return DEPLOY_OK;
+}
+
+static int printable(const uint8_t *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (b[i] < 0x20 || b[i] > 0x7e)
+			return 0;
+	return 1;
+}
+
+void deploy_data_format(const uint8_t *b, size_t n, char *out, size_t cap)
+{
+	static const char digits[] = "0123456789abcdef";
+	size_t o = 0, keep;
+
+	if (cap == 0)
+		return;
+	if (n == 0) {
+		snprintf(out, cap, "(empty)");
+		return;
+	}
+	/* hex: 2 per byte; text: up to 1 per byte plus quotes; "..." */
+	keep = n;
+	while (keep > 0 && keep * 3 + 8 > cap)
+		keep--;
+	for (size_t i = 0; i < keep; i++) {
+		out[o++] = digits[b[i] >> 4];
+		out[o++] = digits[b[i] & 15];
+	}
+	if (keep < n) {
+		memcpy(out + o, "...", 3);
+		o += 3;
+	} else if (printable(b, n)) {
+		out[o++] = ' ';
+		out[o++] = '"';
+		memcpy(out + o, b, n);
+		o += n;
+		out[o++] = '"';
+	}
+	out[o] = 0;
+}

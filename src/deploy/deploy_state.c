@@ -1,0 +1,566 @@
+/*
+ * deploy_state.c - see deploy_state.h. One prepared statement per query,
+ * finalized before return; integers are stored as SQLite INTEGER (signed
+ * 64-bit: nonces and counters never come near 2^63).
+ */
+#include "deploy_state.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ax_crypto.h"
+
+struct deploy_state {
+	sqlite3 *db;
+	char path[DEPLOY_PATH_MAX];
+};
+
+static const char schema[] =
+	"PRAGMA synchronous=FULL;"
+	"CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY,"
+	" value TEXT NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS modules(name TEXT PRIMARY KEY,"
+	" instance INTEGER NOT NULL UNIQUE, old_instance INTEGER NOT NULL,"
+	" node TEXT NOT NULL, image TEXT NOT NULL, measurement BLOB,"
+	" loaded INTEGER NOT NULL, attested INTEGER NOT NULL,"
+	" disabled INTEGER NOT NULL, ctl_nonce INTEGER NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS conns(ident TEXT PRIMARY KEY,"
+	" id INTEGER NOT NULL UNIQUE, alg INTEGER NOT NULL,"
+	" kind INTEGER NOT NULL, key BLOB, keying INTEGER NOT NULL,"
+	" keyed_from INTEGER NOT NULL, keyed_to INTEGER NOT NULL,"
+	" routed_from INTEGER NOT NULL, routed_to INTEGER NOT NULL,"
+	" tx_counter INTEGER NOT NULL, rx_counter INTEGER NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS periodic(ident TEXT PRIMARY KEY,"
+	" period INTEGER NOT NULL, armed INTEGER NOT NULL);";
+
+static deploy_status db_fail(struct deploy_state *st, const char *what,
+			     char *err, size_t errlen)
+{
+	deploy_errf(err, errlen, "state database %s: %s: %s", st->path, what,
+		    sqlite3_errmsg(st->db));
+	return DEPLOY_E_FAIL;
+}
+
+static deploy_status exec(struct deploy_state *st, const char *sql,
+			  char *err, size_t errlen)
+{
+	if (sqlite3_exec(st->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return db_fail(st, sql, err, errlen);
+	return DEPLOY_OK;
+}
+
+/* Create the file with mode 0600 ourselves, so SQLite never creates it
+ * with the umask's mode; refuse an existing file others can read. */
+static deploy_status secure_file(const char *path, char *err, size_t errlen)
+{
+	struct stat sb;
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+
+	if (fd < 0) {
+		deploy_errf(err, errlen, "state database %s: %s", path,
+			    strerror(errno));
+		return DEPLOY_E_FAIL;
+	}
+	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+		close(fd);
+		deploy_errf(err, errlen, "state database %s: not a file", path);
+		return DEPLOY_E_FAIL;
+	}
+	close(fd);
+	if (sb.st_mode & 077) {
+		deploy_errf(err, errlen,
+			    "state database %s: mode %03o lets others read "
+			    "connection keys; run chmod 600 %s", path,
+			    (unsigned)(sb.st_mode & 0777), path);
+		return DEPLOY_E_FAIL;
+	}
+	return DEPLOY_OK;
+}
+
+deploy_status deploy_state_open(const char *path, struct deploy_state **out,
+				char *err, size_t errlen)
+{
+	struct deploy_state *st;
+	deploy_status rc;
+
+	*out = NULL;
+	rc = secure_file(path, err, errlen);
+	if (rc != DEPLOY_OK)
+		return rc;
+	st = calloc(1, sizeof *st);
+	if (st == NULL) {
+		deploy_errf(err, errlen, "out of memory");
+		return DEPLOY_E_FAIL;
+	}
+	snprintf(st->path, sizeof st->path, "%s", path);
+	if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE, NULL) !=
+	    SQLITE_OK) {
+		rc = db_fail(st, "open", err, errlen);
+		deploy_state_close(st);
+		return rc;
+	}
+	sqlite3_busy_timeout(st->db, 5000);
+	rc = exec(st, schema, err, errlen);
+	if (rc != DEPLOY_OK) {
+		deploy_state_close(st);
+		return rc;
+	}
+	*out = st;
+	return DEPLOY_OK;
+}
+
+void deploy_state_close(struct deploy_state *st)
+{
+	if (st == NULL)
+		return;
+	sqlite3_close(st->db);
+	free(st);
+}
+
+deploy_status deploy_state_begin(struct deploy_state *st, char *err,
+				 size_t errlen)
+{
+	return exec(st, "BEGIN IMMEDIATE", err, errlen);
+}
+
+deploy_status deploy_state_commit(struct deploy_state *st, char *err,
+				  size_t errlen)
+{
+	return exec(st, "COMMIT", err, errlen);
+}
+
+void deploy_state_rollback(struct deploy_state *st)
+{
+	if (!sqlite3_get_autocommit(st->db))
+		(void)sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+static deploy_status prepare(struct deploy_state *st, const char *sql,
+			     sqlite3_stmt **s, char *err, size_t errlen)
+{
+	if (sqlite3_prepare_v2(st->db, sql, -1, s, NULL) != SQLITE_OK)
+		return db_fail(st, "prepare", err, errlen);
+	return DEPLOY_OK;
+}
+
+/* Step a statement that returns no row, then finalize it. */
+static deploy_status run(struct deploy_state *st, sqlite3_stmt *s,
+			 char *err, size_t errlen)
+{
+	int rc = sqlite3_step(s);
+
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return db_fail(st, "write", err, errlen);
+	return DEPLOY_OK;
+}
+
+/* ----------------------------------------------------------------- meta */
+
+static deploy_status meta_get(struct deploy_state *st, const char *key,
+			      char *out, size_t cap, char *err, size_t errlen)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	out[0] = 0;
+	if (prepare(st, "SELECT value FROM meta WHERE key=?1", &s, err,
+		    errlen) != DEPLOY_OK)
+		return DEPLOY_E_FAIL;
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		snprintf(out, cap, "%s",
+			 (const char *)sqlite3_column_text(s, 0));
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_fail(st, "read", err, errlen);
+	return DEPLOY_OK;
+}
+
+static deploy_status meta_set(struct deploy_state *st, const char *key,
+			      const char *val, char *err, size_t errlen)
+{
+	sqlite3_stmt *s;
+
+	if (prepare(st, "INSERT OR REPLACE INTO meta(key,value) VALUES(?1,?2)",
+		    &s, err, errlen) != DEPLOY_OK)
+		return DEPLOY_E_FAIL;
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, val, -1, SQLITE_STATIC);
+	return run(st, s, err, errlen);
+}
+
+static int id_used(struct deploy_state *st, uint32_t id)
+{
+	sqlite3_stmt *s;
+	int used = 1;
+
+	if (sqlite3_prepare_v2(st->db,
+			       "SELECT 1 FROM modules WHERE instance=?1 OR "
+			       "old_instance=?1 UNION SELECT 1 FROM conns "
+			       "WHERE id=?1", -1, &s, NULL) != SQLITE_OK)
+		return 1;
+	sqlite3_bind_int64(s, 1, id);
+	used = sqlite3_step(s) != SQLITE_DONE;
+	sqlite3_finalize(s);
+	return used;
+}
+
+static deploy_status random_id(uint32_t *id, char *err, size_t errlen)
+{
+	uint8_t b[4];
+
+	do {
+		if (ax_random(b, sizeof b) != AX_CRYPTO_OK) {
+			deploy_errf(err, errlen, "random number generator "
+				    "failed");
+			return DEPLOY_E_FAIL;
+		}
+		*id = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 |
+		      (uint32_t)b[2] << 8 | b[3];
+	} while (*id == 0 || *id == 0xffffffffu);
+	return DEPLOY_OK;
+}
+
+deploy_status deploy_state_new_id(struct deploy_state *st, uint32_t *id,
+				  char *err, size_t errlen)
+{
+	for (int tries = 0; tries < 64; tries++) {
+		if (random_id(id, err, errlen) != DEPLOY_OK)
+			return DEPLOY_E_FAIL;
+		if (!id_used(st, *id))
+			return DEPLOY_OK;
+	}
+	deploy_errf(err, errlen, "no free id found");
+	return DEPLOY_E_FAIL;
+}
+
+deploy_status deploy_state_deployment(struct deploy_state *st,
+				      const char *name, int create,
+				      uint32_t *id, char *err, size_t errlen)
+{
+	char have[64], idtext[16];
+	uint32_t fresh;
+
+	*id = 0;
+	if (meta_get(st, "name", have, sizeof have, err, errlen) != DEPLOY_OK ||
+	    meta_get(st, "deployment", idtext, sizeof idtext, err, errlen) !=
+		    DEPLOY_OK)
+		return DEPLOY_E_FAIL;
+	if (have[0] && strcmp(have, name) != 0) {
+		deploy_errf(err, errlen,
+			    "state database %s belongs to deployment '%s', "
+			    "not '%s'", st->path, have, name);
+		return DEPLOY_E_INPUT;
+	}
+	if (idtext[0]) {
+		*id = (uint32_t)strtoul(idtext, NULL, 10);
+		return DEPLOY_OK;
+	}
+	if (!create)
+		return DEPLOY_OK;
+	if (random_id(&fresh, err, errlen) != DEPLOY_OK)
+		return DEPLOY_E_FAIL;
+	snprintf(idtext, sizeof idtext, "%lu", (unsigned long)fresh);
+	if (deploy_state_begin(st, err, errlen) != DEPLOY_OK)
+		return DEPLOY_E_FAIL;
+	if (meta_set(st, "name", name, err, errlen) != DEPLOY_OK ||
+	    meta_set(st, "deployment", idtext, err, errlen) != DEPLOY_OK ||
+	    deploy_state_commit(st, err, errlen) != DEPLOY_OK) {
+		deploy_state_rollback(st);
+		return DEPLOY_E_FAIL;
+	}
+	*id = fresh;
+	return DEPLOY_OK;
+}
+
+deploy_status deploy_state_set_status(struct deploy_state *st,
+				      const char *status, char *err,
+				      size_t errlen)
+{
+	return meta_set(st, "status", status, err, errlen);
+}
+
+deploy_status deploy_state_get_status(struct deploy_state *st, char *out,
+				      size_t cap, char *err, size_t errlen)
+{
+	return meta_get(st, "status", out, cap, err, errlen);
+}
+
+/* -------------------------------------------------------------- modules */
+
+static void blob_copy(sqlite3_stmt *s, int col, uint8_t *out, size_t cap,
+		      int *has)
+{
+	const void *b = sqlite3_column_blob(s, col);
+	size_t n = (size_t)sqlite3_column_bytes(s, col);
+
+	memset(out, 0, cap);
+	*has = b != NULL && n == cap;
+	if (*has)
+		memcpy(out, b, cap);
+}
+
+deploy_status deploy_state_module_get(struct deploy_state *st,
+				      const char *name,
+				      struct deploy_state_module *m,
+				      int *found, char *err, size_t errlen)
+{
+	sqlite3_stmt *s;
+	int rc, has;
+
+	memset(m, 0, sizeof *m);
+	*found = 0;
+	if (prepare(st, "SELECT instance, old_instance, node, image, "
+		    "measurement, loaded, attested, disabled, ctl_nonce "
+		    "FROM modules WHERE name=?1", &s, err, errlen) != DEPLOY_OK)
+		return DEPLOY_E_FAIL;
+	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*found = 1;
+		snprintf(m->name, sizeof m->name, "%s", name);
+		m->instance = (uint32_t)sqlite3_column_int64(s, 0);
+		m->old_instance = (uint32_t)sqlite3_column_int64(s, 1);
+		snprintf(m->node, sizeof m->node, "%s",
+			 (const char *)sqlite3_column_text(s, 2));
+		snprintf(m->image, sizeof m->image, "%s",
+			 (const char *)sqlite3_column_text(s, 3));
+		blob_copy(s, 4, m->measurement, sizeof m->measurement, &has);
+		m->loaded = sqlite3_column_int(s, 5);
+		m->attested = sqlite3_column_int(s, 6);
+		m->disabled = sqlite3_column_int(s, 7);
+		m->ctl_nonce = (uint64_t)sqlite3_column_int64(s, 8);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_fail(st, "read", err, errlen);
+	return DEPLOY_OK;
+}
+
+deploy_status deploy_state_module_put(struct deploy_state *st,
+				      const struct deploy_state_module *m,
+				      char *err, size_t errlen)
+{
+	sqlite3_stmt *s;
+
+	if (prepare(st, "INSERT OR REPLACE INTO modules(name, instance, "
+		    "old_instance, node, image, measurement, loaded, attested, "
+		    "disabled, ctl_nonce) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,"
+		    "?10)", &s, err, errlen) != DEPLOY_OK)
+		return DEPLOY_E_FAIL;
+	sqlite3_bind_text(s, 1, m->name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, m->instance);
+	sqlite3_bind_int64(s, 3, m->old_instance);
+	sqlite3_bind_text(s, 4, m->node, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 5, m->image, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(s, 6, m->measurement, sizeof m->measurement,
+			  SQLITE_STATIC);
+	sqlite3_bind_int(s, 7, m->loaded);
+	sqlite3_bind_int(s, 8, m->attested);
+	sqlite3_bind_int(s, 9, m->disabled);
+	sqlite3_bind_int64(s, 10, (sqlite3_int64)m->ctl_nonce);
+	return run(st, s, err, errlen);
+}
+
+/* ---------------------------------------------------------------- conns */
+
+deploy_status deploy_state_conn_get(struct deploy_state *st,
+				    const char *ident,
+				    struct deploy_state_conn *c, int *found,
+				    char *err, size_t errlen)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	memset(c, 0, sizeof *c);
+	*found = 0;
+	if (prepare(st, "SELECT id, alg, kind, key, keying, keyed_from, "
+		    "keyed_to, routed_from, routed_to, tx_counter, rx_counter "
+		    "FROM conns WHERE ident=?1", &s, err, errlen) != DEPLOY_OK)
+		return DEPLOY_E_FAIL;
+	sqlite3_bind_text(s, 1, ident, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*found = 1;
+		snprintf(c->ident, sizeof c->ident, "%s", ident);
+		c->id = (uint32_t)sqlite3_column_int64(s, 0);
+		c->alg = (unsigned)sqlite3_column_int(s, 1);
+		c->kind = (unsigned)sqlite3_column_int(s, 2);
+		blob_copy(s, 3, c->key, sizeof c->key, &c->has_key);
+		c->keying = sqlite3_column_int(s, 4);
+		c->keyed[0] = sqlite3_column_int(s, 5);
+		c->keyed[1] = sqlite3_column_int(s, 6);
+		c->routed[0] = sqlite3_column_int(s, 7);
+		c->routed[1] = sqlite3_column_int(s, 8);
+		c->tx_counter = (uint64_t)sqlite3_column_int64(s, 9);
+		c->rx_counter = (uint64_t)sqlite3_column_int64(s, 10);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_fail(st, "read", err, errlen);
+	return DEPLOY_OK;
+}
+
+deploy_status deploy_state_conn_put(struct deploy_state *st,
+				    const struct deploy_state_conn *c,
+				    char *err, size_t errlen)
+{
+	sqlite3_stmt *s;
+
+	if (prepare(st, "INSERT OR REPLACE INTO conns(ident, id, alg, kind, "
+		    "key, keying, keyed_from, keyed_to, routed_from, routed_to,"
+		    " tx_counter, rx_counter) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,"
+		    "?9,?10,?11,?12)", &s, err, errlen) != DEPLOY_OK)
+		return DEPLOY_E_FAIL;
+	sqlite3_bind_text(s, 1, c->ident, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, c->id);
+	sqlite3_bind_int(s, 3, (int)c->alg);
+	sqlite3_bind_int(s, 4, (int)c->kind);
+	if (c->has_key)
+		sqlite3_bind_blob(s, 5, c->key, sizeof c->key, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(s, 5);
+	sqlite3_bind_int(s, 6, c->keying);
+	sqlite3_bind_int(s, 7, c->keyed[0]);
+	sqlite3_bind_int(s, 8, c->keyed[1]);
+	sqlite3_bind_int(s, 9, c->routed[0]);
+	sqlite3_bind_int(s, 10, c->routed[1]);
+	sqlite3_bind_int64(s, 11, (sqlite3_int64)c->tx_counter);
+	sqlite3_bind_int64(s, 12, (sqlite3_int64)c->rx_counter);
+	return run(st, s, err, errlen);
+}
+
+void deploy_state_conn_wipe(struct deploy_state_conn *c)
+{
+	ax_wipe(c, sizeof *c);
+}
+
+/* ------------------------------------------------------------- periodic */
+
+deploy_status deploy_state_periodic_get(struct deploy_state *st,
+					const char *ident,
+					struct deploy_state_periodic *p,
+					int *found, char *err, size_t errlen)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	memset(p, 0, sizeof *p);
+	*found = 0;
+	if (prepare(st, "SELECT period, armed FROM periodic WHERE ident=?1",
+		    &s, err, errlen) != DEPLOY_OK)
+		return DEPLOY_E_FAIL;
+	sqlite3_bind_text(s, 1, ident, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*found = 1;
+		snprintf(p->ident, sizeof p->ident, "%s", ident);
+		p->period_ms = (uint32_t)sqlite3_column_int64(s, 0);
+		p->armed = sqlite3_column_int(s, 1);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_fail(st, "read", err, errlen);
+	return DEPLOY_OK;
+}
+
+deploy_status deploy_state_periodic_put(struct deploy_state *st,
+					const struct deploy_state_periodic *p,
+					char *err, size_t errlen)
+{
+	sqlite3_stmt *s;
+
+	if (prepare(st, "INSERT OR REPLACE INTO periodic(ident, period, armed)"
+		    " VALUES(?1,?2,?3)", &s, err, errlen) != DEPLOY_OK)
+		return DEPLOY_E_FAIL;
+	sqlite3_bind_text(s, 1, p->ident, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, p->period_ms);
+	sqlite3_bind_int(s, 3, p->armed);
+	return run(st, s, err, errlen);
+}
+
+/* ------------------------------------------------- nonces and counters */
+
+/* UPDATE col = col + 1 of one row and read it back, in one transaction
+ * that is committed before the value is handed out. */
+static deploy_status bump(struct deploy_state *st, const char *update,
+			  const char *select, const char *key,
+			  uint64_t *value, char *err, size_t errlen)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (deploy_state_begin(st, err, errlen) != DEPLOY_OK)
+		return DEPLOY_E_FAIL;
+	if (prepare(st, update, &s, err, errlen) != DEPLOY_OK)
+		goto fail;
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	if (run(st, s, err, errlen) != DEPLOY_OK)
+		goto fail;
+	if (sqlite3_changes(st->db) != 1) {
+		deploy_errf(err, errlen, "state database %s: no row '%s'",
+			    st->path, key);
+		goto fail;
+	}
+	if (prepare(st, select, &s, err, errlen) != DEPLOY_OK)
+		goto fail;
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	*value = rc == SQLITE_ROW ? (uint64_t)sqlite3_column_int64(s, 0) : 0;
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW) {
+		db_fail(st, "read", err, errlen);
+		goto fail;
+	}
+	if (deploy_state_commit(st, err, errlen) != DEPLOY_OK)
+		goto fail;
+	return DEPLOY_OK;
+fail:
+	deploy_state_rollback(st);
+	return DEPLOY_E_FAIL;
+}
+
+deploy_status deploy_state_nonce_next(struct deploy_state *st,
+				      const char *module, uint64_t *nonce,
+				      char *err, size_t errlen)
+{
+	return bump(st, "UPDATE modules SET ctl_nonce=ctl_nonce+1 WHERE name=?1",
+		    "SELECT ctl_nonce FROM modules WHERE name=?1", module,
+		    nonce, err, errlen);
+}
+
+deploy_status deploy_state_counter_next(struct deploy_state *st,
+					const char *ident, uint64_t *counter,
+					char *err, size_t errlen)
+{
+	return bump(st, "UPDATE conns SET tx_counter=tx_counter+1 WHERE ident=?1",
+		    "SELECT tx_counter FROM conns WHERE ident=?1", ident,
+		    counter, err, errlen);
+}
+
+deploy_status deploy_state_mark_down(struct deploy_state *st, char *err,
+				     size_t errlen)
+{
+	if (deploy_state_begin(st, err, errlen) != DEPLOY_OK)
+		return DEPLOY_E_FAIL;
+	if (exec(st, "UPDATE modules SET loaded=0, attested=0, disabled=0, "
+		 "old_instance=0", err, errlen) != DEPLOY_OK ||
+	    exec(st, "UPDATE conns SET key=NULL, keying=0, keyed_from=0, "
+		 "keyed_to=0, routed_from=0, routed_to=0, kind=0", err,
+		 errlen) != DEPLOY_OK ||
+	    exec(st, "UPDATE periodic SET armed=0", err, errlen) != DEPLOY_OK ||
+	    meta_set(st, "status", "down", err, errlen) != DEPLOY_OK ||
+	    deploy_state_commit(st, err, errlen) != DEPLOY_OK) {
+		deploy_state_rollback(st);
+		return DEPLOY_E_FAIL;
+	}
+	return DEPLOY_OK;
+}
