@@ -100,10 +100,9 @@ done
 [ "$(grep -c "event dep=1 conn=6 no route" "$TMP/b.log")" -eq 3 ] ||
 	fail "the 3 queued events did not reach the restarted node B"
 
-for p in "${PIDS[@]}"; do
-	kill -TERM "$p"
-	wait "$p" || fail "authexd exited $? after SIGTERM"
-done
+kill -INT "$PID_A"; wait "$PID_A" || fail "authexd a exited $? after SIGINT"
+kill -TERM "$PID_B"; wait "$PID_B" || fail "authexd b exited $? after SIGTERM"
+grep -q "signal SIGINT: shutting down" "$TMP/a.log" || fail "SIGINT not logged"
 PIDS=()
 ! grep -qE "runtime error|Sanitizer" "$TMP/a.log" "$TMP/b.log" "$TMP/b1.log" ||
 	fail "sanitizer report"

@@ -592,6 +592,43 @@ static void scenario_denied(void)
 	printf("  forbidden frames: BYE and close\n");
 }
 
+/* Deployment 2 gets two modules: UNLOAD removes one, RESET of deployment
+ * 2 the other, and deployment 1's sensor stays. */
+static uint16_t load_dep(struct sess *s, uint32_t dep, uint32_t mod,
+			 const char *file)
+{
+	size_t n, len;
+	uint8_t *img = read_image(file, &n);
+	struct ax_wire_load l = {dep, mod, {"other", 5}, {"native", 6},
+				 {img, n}};
+
+	CHECK(ax_wire_encode_load(&l, BODY, BODY_CAP, &len) == AX_WIRE_OK, "enc");
+	free(img);
+	return request(s, AX_WIRE_LOAD_MODULE, len);
+}
+
+static void check_reset_unload(struct sess *s)
+{
+	struct ax_wire_status st;
+
+	CHECK(load_dep(s, 2, MOD, "thermo_controller.so") == AX_WIRE_RES_OK &&
+		      load_dep(s, 2, MOD + 1, "thermo_sensor.so") ==
+			      AX_WIRE_RES_OK, "LOAD in deployment 2");
+	status(s, AX_WIRE_ALL, &st);
+	CHECK(st.modules_total == 3, "3 modules, got %u", st.modules_total);
+	ax_store_be32(BODY, 2);
+	ax_store_be32(BODY + 4, MOD + 1);
+	CHECK(request(s, AX_WIRE_UNLOAD_MODULE, 8) == AX_WIRE_RES_OK, "UNLOAD");
+	status(s, 2, &st);
+	CHECK(st.modules_total == 1, "UNLOAD left %u", st.modules_total);
+	ax_store_be32(BODY, 2);
+	CHECK(request(s, AX_WIRE_RESET, 4) == AX_WIRE_RES_OK, "RESET dep 2");
+	status(s, AX_WIRE_ALL, &st);
+	CHECK(st.modules_total == 1 && st.n_mods == 1, "RESET of deployment 2 "
+	      "left %u modules", st.modules_total);
+	printf("  UNLOAD and RESET of deployment 2 leave deployment 1 alone\n");
+}
+
 static void scenario_check(void)
 {
 	struct sess s = open_session(me.control_key, AX_WIRE_ROLE_DEPLOYER);
@@ -613,6 +650,7 @@ static void scenario_check(void)
 		      result_data[1] == 0xc8, "CALL after the attacks");
 	printf("  node still serving: frames_rejected=%llu\n",
 	       (unsigned long long)st.frames_rejected);
+	check_reset_unload(&s);
 	bye(&s);
 }
 
