@@ -167,7 +167,7 @@ void node_stop(struct node *n)
 	    n->listener.loop != NULL)
 		uv_close((uv_handle_t *)&n->listener, NULL);
 	while (n->conns != NULL) /* closing unlinks it */
-		node_conn_close(n->conns, AX_WIRE_RES_OK, "node shutting down");
+		node_session_close(n->conns, AX_WIRE_RES_OK, "node shutting down");
 	if (n->mods.slots != NULL)
 		node_control_reset(n, AX_WIRE_ALL);
 	node_timer_close_all(n);

@@ -177,30 +177,30 @@ void node_session_accept(struct node *n);
 /* node_session_start - start reading on c (accepted or link), arm the
  * HELLO timeout. c->tcp is initialised and connected. */
 int node_session_start(struct node_conn *c);
-/* node_conn_new - allocate and register a connection (tcp initialised);
+/* node_session_new - allocate and register a connection (tcp initialised);
  * NULL if out of memory. */
-struct node_conn *node_conn_new(struct node *n, struct node_link *link);
-/* node_conn_close - BYE(code, why) unless why is NULL, then close; the
+struct node_conn *node_session_new(struct node *n, struct node_link *link);
+/* node_session_close - BYE(code, why) unless why is NULL, then close; the
  * struct is freed later (after the BYE was handed to the kernel).
  * Idempotent. */
-void node_conn_close(struct node_conn *c, uint16_t code, const char *why);
-/* node_conn_send - seal a frame whose body (body_len bytes) the caller
- * encoded at buf + AX_FRAME_PREFIX_LEN (buf from node_conn_buf) and write
+void node_session_close(struct node_conn *c, uint16_t code, const char *why);
+/* node_session_send - seal a frame whose body (body_len bytes) the caller
+ * encoded at buf + AX_FRAME_PREFIX_LEN (buf from node_session_buf) and write
  * it. Takes ownership of buf. AUTH when the session is keyed. Returns 0
  * or -1 (the connection is then closing). */
-int node_conn_send(struct node_conn *c, uint16_t type, uint8_t *buf,
+int node_session_send(struct node_conn *c, uint16_t type, uint8_t *buf,
 	size_t body_len);
-/* node_conn_buf - a frame buffer for a body of up to body_cap bytes. */
-uint8_t *node_conn_buf(size_t body_cap);
-/* node_conn_hello - send our HELLO (role, our id, c->nonce). */
-int node_conn_hello(struct node_conn *c, uint8_t role);
-/* node_conn_result - send RESULT(req seq/type, status, data or text). */
-void node_conn_result(struct node_conn *c, const struct ax_frame *req,
+/* node_session_buf - a frame buffer for a body of up to body_cap bytes. */
+uint8_t *node_session_buf(size_t body_cap);
+/* node_session_hello - send our HELLO (role, our id, c->nonce). */
+int node_session_hello(struct node_conn *c, uint8_t role);
+/* node_session_result - send RESULT(req seq/type, status, data or text). */
+void node_session_result(struct node_conn *c, const struct ax_frame *req,
 	uint16_t status, const uint8_t *data, size_t len);
-void node_conn_result_text(struct node_conn *c, const struct ax_frame *req,
+void node_session_result_text(struct node_conn *c, const struct ax_frame *req,
 	uint16_t status, const char *text);
-/* node_conn_backlog - bytes queued for writing on c. */
-size_t node_conn_backlog(struct node_conn *c);
+/* node_session_backlog - bytes queued for writing on c. */
+size_t node_session_backlog(struct node_conn *c);
 
 /* ---------------------------------------------------- node_control.c */
 
@@ -211,10 +211,10 @@ void node_control_frame(struct node_conn *c, const struct ax_frame *fr);
 void node_control_unload(struct node *n, struct node_module *m);
 /* node_control_reset - drop modules, routes, timers of dep (or ALL). */
 void node_control_reset(struct node *n, uint32_t dep);
-/* node_module_call - one message into a module through its platform;
+/* node_control_call - one message into a module through its platform;
  * returns an ax_rt_status. Marks the module failed if the platform lost
  * it. Never called from inside a module (emit only queues). */
-int node_module_call(struct node *n, struct node_module *m,
+int node_control_call(struct node *n, struct node_module *m,
 	const uint8_t *msg, size_t len, uint8_t *out, size_t cap,
 	size_t *out_len);
 
@@ -233,7 +233,7 @@ void node_event_clear(struct node *n);
 /* ------------------------------------------------------- node_peer.c */
 
 /* node_peer_send - queue an EVENT for the node at addr (a route address
- * that node_addr_parse accepted); connects lazily. Returns 0, or -1 when
+ * that node_routes_addr_parse accepted); connects lazily. Returns 0, or -1 when
  * dropped (queue full, link table full); drops are counted. */
 int node_peer_send(struct node *n, const char *addr, uint32_t dep,
 	const uint8_t *msg, size_t len);

@@ -14,7 +14,7 @@
 #include "node.h"
 #include "node_log.h"
 
-int node_module_call(struct node *n, struct node_module *m,
+int node_control_call(struct node *n, struct node_module *m,
 		     const uint8_t *msg, size_t len, uint8_t *out, size_t cap,
 		     size_t *out_len)
 {
@@ -70,7 +70,7 @@ static void bad_body(struct node_conn *c, const struct ax_frame *fr,
 	snprintf(why, sizeof(why), "%s body refused: %s",
 		 ax_wire_type_name(fr->type), ax_wire_status_name(st));
 	node_log(NODE_LOG_WARN, "conn=%u %s", c->id, why);
-	node_conn_result_text(c, fr, AX_WIRE_RES_WIRE(st), why);
+	node_session_result_text(c, fr, AX_WIRE_RES_WIRE(st), why);
 }
 
 static void answer(struct node_conn *c, const struct ax_frame *fr,
@@ -89,7 +89,7 @@ static void answer(struct node_conn *c, const struct ax_frame *fr,
 	node_log(status == AX_WIRE_RES_OK ? NODE_LOG_DEBUG : NODE_LOG_WARN,
 		 "conn=%u %s -> 0x%04x %s", c->id, ax_wire_type_name(fr->type),
 		 status, text);
-	node_conn_result_text(c, fr, status, status == AX_WIRE_RES_OK ? "" : text);
+	node_session_result_text(c, fr, status, status == AX_WIRE_RES_OK ? "" : text);
 }
 
 /* LOAD_MODULE of an id that is already loaded: idempotent by image. */
@@ -111,7 +111,7 @@ static void load_again(struct node_conn *c, const struct ax_frame *fr,
 	}
 	node_log(NODE_LOG_INFO, "load dep=%u module=%u name=%s again ok",
 		 m->dep, m->id, m->name);
-	node_conn_result(c, fr, AX_WIRE_RES_OK, meas, sizeof(meas));
+	node_session_result(c, fr, AX_WIRE_RES_OK, meas, sizeof(meas));
 }
 
 static void do_load(struct node_conn *c, const struct ax_frame *fr,
@@ -153,7 +153,7 @@ static void do_load(struct node_conn *c, const struct ax_frame *fr,
 	node_log(NODE_LOG_INFO, "load dep=%u module=%u name=%s measurement=%s "
 		 "ok", m->dep, m->id, m->name,
 		 node_log_hex8(hex, m->measurement));
-	node_conn_result(c, fr, AX_WIRE_RES_OK, m->measurement,
+	node_session_result(c, fr, AX_WIRE_RES_OK, m->measurement,
 			 sizeof(m->measurement));
 }
 
@@ -166,7 +166,7 @@ static void do_route(struct node_conn *c, const struct ax_frame *fr,
 	enum node_route_put put;
 
 	node_log_clean(addr, sizeof(addr), r->addr.ptr, r->addr.len);
-	if (r->addr.len > 0 && node_addr_parse(r->addr.ptr, r->addr.len, &sa,
+	if (r->addr.len > 0 && node_routes_addr_parse(r->addr.ptr, r->addr.len, &sa,
 					       sizeof(sa)) != 0) {
 		answer(c, fr, AX_WIRE_RES_UNREACHABLE, "route address "
 			      "'%s' is not IPv4:port, [IPv6]:port or "
@@ -182,7 +182,7 @@ static void do_route(struct node_conn *c, const struct ax_frame *fr,
 	node_log(NODE_LOG_INFO, "route dep=%u conn=%u %u->%u kind=%u addr=%s "
 		 "%s", r->deployment, r->conn, r->src, r->dst, r->kind,
 		 r->addr.len ? addr : "local", what[put]);
-	node_conn_result(c, fr, AX_WIRE_RES_OK, NULL, 0);
+	node_session_result(c, fr, AX_WIRE_RES_OK, NULL, 0);
 }
 
 static void do_module_msg(struct node_conn *c, const struct ax_frame *fr,
@@ -199,7 +199,7 @@ static void do_module_msg(struct node_conn *c, const struct ax_frame *fr,
 			      "deployment %u", mm->module, mm->deployment);
 		return;
 	}
-	st = node_module_call(c->node, m, mm->msg.ptr, mm->msg.len, out,
+	st = node_control_call(c->node, m, mm->msg.ptr, mm->msg.len, out,
 			      sizeof(out), &out_len);
 	node_log(NODE_LOG_DEBUG, "module_msg dep=%u module=%u type=0x%02x "
 		 "status=%s", m->dep, m->id, mm->msg.ptr[0],
@@ -209,7 +209,7 @@ static void do_module_msg(struct node_conn *c, const struct ax_frame *fr,
 			      ax_modmsg_status_name((ax_rt_status)st));
 		return;
 	}
-	node_conn_result(c, fr, AX_WIRE_RES_OK, out, out_len);
+	node_session_result(c, fr, AX_WIRE_RES_OK, out, out_len);
 }
 
 static void do_periodic(struct node_conn *c, const struct ax_frame *fr,
@@ -236,7 +236,7 @@ static void do_periodic(struct node_conn *c, const struct ax_frame *fr,
 	node_log(NODE_LOG_INFO, "periodic dep=%u module=%u entry=%u "
 		 "period_ms=%u ok", p->deployment, p->module, p->entry,
 		 p->period_ms);
-	node_conn_result(c, fr, AX_WIRE_RES_OK, NULL, 0);
+	node_session_result(c, fr, AX_WIRE_RES_OK, NULL, 0);
 }
 
 /* Decode a body into view `v` with decoder `dec`, or refuse it. */
@@ -279,7 +279,7 @@ void node_control_frame(struct node_conn *c, const struct ax_frame *fr)
 			return;
 		}
 		node_control_unload(n, m);
-		node_conn_result(c, fr, AX_WIRE_RES_OK, NULL, 0);
+		node_session_result(c, fr, AX_WIRE_RES_OK, NULL, 0);
 		return;
 	case AX_WIRE_ADD_ROUTE:
 		DECODE(ax_wire_decode_route, v.r);
@@ -295,7 +295,7 @@ void node_control_frame(struct node_conn *c, const struct ax_frame *fr)
 		DECODE(ax_wire_decode_reset, v.x);
 		node_deployer_note(n, v.x.deployment, c);
 		node_control_reset(n, v.x.deployment);
-		node_conn_result(c, fr, AX_WIRE_RES_OK, NULL, 0);
+		node_session_result(c, fr, AX_WIRE_RES_OK, NULL, 0);
 		return;
 	case AX_WIRE_MODULE_MSG:
 		DECODE(ax_wire_decode_module_msg, v.mm);

@@ -2,7 +2,7 @@
  * node_event.c - sealed messages: what modules emit (queued, then routed
  * after the emitting call has returned: never re-entrant), and EVENT
  * frames from deployers and peers. The routing rule itself is
- * node_route_decide (node_routes.c); this file carries it out and counts.
+ * node_routes_decide (node_routes.c); this file carries it out and counts.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,7 +65,7 @@ static void deliver(struct node *n, uint32_t dep, uint32_t conn,
 	static uint8_t out[AX_WIRE_RESULT_MAX];
 	char why[48];
 	size_t out_len;
-	int st = node_module_call(n, d->module, msg, len, out, sizeof(out),
+	int st = node_control_call(n, d->module, msg, len, out, sizeof(out),
 				  &out_len);
 
 	if (st == AX_OK) {
@@ -93,11 +93,11 @@ static void to_deployer(struct node *n, uint32_t dep, uint32_t conn,
 		drop(n, dep, conn, d, "dropped (no deployer connected)");
 		return;
 	}
-	if (node_conn_backlog(c) > NODE_WRITE_BACKLOG_MAX) {
+	if (node_session_backlog(c) > NODE_WRITE_BACKLOG_MAX) {
 		drop(n, dep, conn, d, "dropped (deployer not reading)");
 		return;
 	}
-	buf = node_conn_buf(AX_WIRE_EVENT_BODY_MAX);
+	buf = node_session_buf(AX_WIRE_EVENT_BODY_MAX);
 	if (buf == NULL || ax_wire_encode_event(&ev, buf + AX_FRAME_PREFIX_LEN,
 						AX_WIRE_EVENT_BODY_MAX, &blen) !=
 				   AX_WIRE_OK) {
@@ -105,7 +105,7 @@ static void to_deployer(struct node *n, uint32_t dep, uint32_t conn,
 		drop(n, dep, conn, d, "dropped (cannot frame)");
 		return;
 	}
-	if (node_conn_send(c, AX_WIRE_EVENT, buf, blen) != 0) {
+	if (node_session_send(c, AX_WIRE_EVENT, buf, blen) != 0) {
 		drop(n, dep, conn, d, "dropped (deployer gone)");
 		return;
 	}
@@ -120,7 +120,7 @@ static void route_emitted(struct node *n, const struct node_msg *q)
 	struct node_decision d;
 	uint32_t conn = ax_load_be32(q->msg + 1);
 
-	node_route_decide(&n->routes, &n->mods, q->dep, conn, q->msg[0], true,
+	node_routes_decide(&n->routes, &n->mods, q->dep, conn, q->msg[0], true,
 			  &d);
 	switch (d.act) {
 	case NODE_ACT_LOCAL:
@@ -143,7 +143,7 @@ static void route_emitted(struct node *n, const struct node_msg *q)
 	case NODE_ACT_NOT_HERE:
 	case NODE_ACT_BAD_TYPE:
 	default:
-		drop(n, q->dep, conn, &d, node_act_name(d.act));
+		drop(n, q->dep, conn, &d, node_routes_act_name(d.act));
 		return;
 	}
 }
@@ -213,12 +213,12 @@ void node_event_frame(struct node_conn *c, const struct ax_frame *fr)
 	}
 	if (c->state == NODE_SS_DEPLOYER)
 		node_deployer_note(n, ev.deployment, c);
-	node_route_decide(&n->routes, &n->mods, ev.deployment, ev.conn,
+	node_routes_decide(&n->routes, &n->mods, ev.deployment, ev.conn,
 			  ev.msg_type, false, &d);
 	if (d.act == NODE_ACT_LOCAL) {
 		deliver(n, ev.deployment, ev.conn, &d, ev.msg.ptr,
 			       ev.msg.len);
 		return;
 	}
-	drop(n, ev.deployment, ev.conn, &d, node_act_name(d.act));
+	drop(n, ev.deployment, ev.conn, &d, node_routes_act_name(d.act));
 }

@@ -39,7 +39,7 @@ static struct node_link *find_or_add(struct node *n, const char *addr)
 			free_slot = l;
 	}
 	if (free_slot == NULL || strlen(addr) > AX_WIRE_ADDR_MAX ||
-	    node_addr_parse(addr, strlen(addr), &free_slot->sa,
+	    node_routes_addr_parse(addr, strlen(addr), &free_slot->sa,
 			    sizeof(free_slot->sa)) != 0)
 		return NULL;
 	free_slot->in_use = true;
@@ -52,10 +52,10 @@ static struct node_link *find_or_add(struct node *n, const char *addr)
 static void flush(struct node_link *l)
 {
 	while (l->q_count > 0 && l->conn != NULL && l->st == NODE_LINK_UP &&
-	       node_conn_backlog(l->conn) < NODE_WRITE_BACKLOG_MAX) {
+	       node_session_backlog(l->conn) < NODE_WRITE_BACKLOG_MAX) {
 		struct node_msg *q = l->q[l->q_head];
 		struct ax_wire_event ev = {q->dep, {q->msg, q->len}, 0, 0, 0};
-		uint8_t *buf = node_conn_buf(AX_WIRE_EVENT_BODY_MAX);
+		uint8_t *buf = node_session_buf(AX_WIRE_EVENT_BODY_MAX);
 		size_t blen;
 
 		l->q_head = (l->q_head + 1) % NODE_LINK_QUEUE_MAX;
@@ -64,7 +64,7 @@ static void flush(struct node_link *l)
 		    ax_wire_encode_event(&ev, buf + AX_FRAME_PREFIX_LEN,
 					 AX_WIRE_EVENT_BODY_MAX, &blen) ==
 			    AX_WIRE_OK) {
-			if (node_conn_send(l->conn, AX_WIRE_EVENT, buf, blen) == 0)
+			if (node_session_send(l->conn, AX_WIRE_EVENT, buf, blen) == 0)
 				l->sent++;
 		} else {
 			free(buf);
@@ -84,20 +84,20 @@ static void on_connect(uv_connect_t *req, int status)
 	if (status < 0) {
 		node_log(NODE_LOG_DEBUG, "link addr=%s connect: %s", l->addr,
 			 uv_strerror(status));
-		node_conn_close(c, 0, NULL);
+		node_session_close(c, 0, NULL);
 		return;
 	}
 	snprintf(c->peer, sizeof(c->peer), "%s", l->addr);
 	l->st = NODE_LINK_HELLO;
 	if (ax_random(c->nonce, sizeof(c->nonce)) != AX_CRYPTO_OK ||
 	    node_session_start(c) != 0 ||
-	    node_conn_hello(c, AX_WIRE_ROLE_PEER) != 0)
-		node_conn_close(c, 0, NULL);
+	    node_session_hello(c, AX_WIRE_ROLE_PEER) != 0)
+		node_session_close(c, 0, NULL);
 }
 
 static void connect_link(struct node_link *l)
 {
-	struct node_conn *c = node_conn_new(l->node, l);
+	struct node_conn *c = node_session_new(l->node, l);
 
 	if (c == NULL) {
 		l->st = NODE_LINK_IDLE;
@@ -109,7 +109,7 @@ static void connect_link(struct node_link *l)
 	l->connect_req.data = c;
 	if (uv_tcp_connect(&l->connect_req, &c->tcp,
 			   (const struct sockaddr *)&l->sa, on_connect) != 0)
-		node_conn_close(c, 0, NULL);
+		node_session_close(c, 0, NULL);
 }
 
 int node_peer_send(struct node *n, const char *addr, uint32_t dep,
@@ -146,11 +146,11 @@ void node_peer_hello(struct node_conn *c, const struct ax_wire_hello *h)
 	uint16_t v;
 
 	if (h->role != AX_WIRE_ROLE_NODE) {
-		node_conn_close(c, AX_WIRE_RES_DENIED, "expected role NODE");
+		node_session_close(c, AX_WIRE_RES_DENIED, "expected role NODE");
 		return;
 	}
 	if (ax_wire_version_select(&mine, h, &v) != AX_WIRE_OK) {
-		node_conn_close(c, AX_WIRE_RES_WIRE(AX_WIRE_E_BAD_VERSION),
+		node_session_close(c, AX_WIRE_RES_WIRE(AX_WIRE_E_BAD_VERSION),
 				"no common protocol version");
 		return;
 	}

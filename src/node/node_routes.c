@@ -92,7 +92,7 @@ size_t node_routes_reset(struct node_routes *t, uint32_t dep)
 	return n;
 }
 
-void node_route_decide(struct node_routes *rt, struct node_modules *mt,
+void node_routes_decide(struct node_routes *rt, struct node_modules *mt,
 		       uint32_t dep, uint32_t conn, uint8_t msg_type,
 		       bool from_local, struct node_decision *out)
 {
@@ -126,7 +126,7 @@ void node_route_decide(struct node_routes *rt, struct node_modules *mt,
 		out->act = NODE_ACT_NOT_HERE;
 }
 
-const char *node_act_name(enum node_act a)
+const char *node_routes_act_name(enum node_act a)
 {
 	static const char *const names[] = {
 		"local", "deployer", "peer", "no route", "not here", "bad type",
@@ -153,7 +153,7 @@ static int parse_port(const char *p, size_t len, uint16_t *port)
 	return 0;
 }
 
-int node_addr_parse(const char *addr, size_t len, void *sa, size_t sa_cap)
+int node_routes_addr_parse(const char *addr, size_t len, void *sa, size_t sa_cap)
 {
 	char host[AX_WIRE_ADDR_MAX + 1];
 	size_t colon = len, hlen;

@@ -72,7 +72,7 @@ struct node_decision {
 };
 
 /*
- * node_route_decide - the routing rule. msg_type is the module message's
+ * node_routes_decide - the routing rule. msg_type is the module message's
  * type byte; from_local says the message was emitted by a module on this
  * node (else it came in an EVENT frame from a peer or the deployer).
  *  target = dst for EVENT and REQUEST, src for RESPONSE.
@@ -81,20 +81,20 @@ struct node_decision {
  *  received: target loaded here -> LOCAL, else NOT_HERE (a node never
  *  forwards what it received: no loops, no relaying for strangers).
  */
-void node_route_decide(struct node_routes *rt, struct node_modules *mt,
+void node_routes_decide(struct node_routes *rt, struct node_modules *mt,
 	uint32_t dep, uint32_t conn, uint8_t msg_type, bool from_local,
 	struct node_decision *out);
 
-/* node_act_name - "local", "deployer", ... for logs. */
-const char *node_act_name(enum node_act a);
+/* node_routes_act_name - "local", "deployer", ... for logs. */
+const char *node_routes_act_name(enum node_act a);
 
 /*
- * node_addr_parse - check a route address: "host:port" with a numeric
+ * node_routes_addr_parse - check a route address: "host:port" with a numeric
  * IPv4 host, "[IPv6]" or "localhost" (= 127.0.0.1), port 1..65535 in
  * decimal without a leading 0. Host names are not resolved: the node never
  * blocks on DNS; the deployer sends addresses. On success fills *sa
  * (a struct sockaddr_in or sockaddr_in6, sa_cap bytes) and returns 0.
  */
-int node_addr_parse(const char *addr, size_t len, void *sa, size_t sa_cap);
+int node_routes_addr_parse(const char *addr, size_t len, void *sa, size_t sa_cap);
 
 #endif /* NODE_ROUTES_H */

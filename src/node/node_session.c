@@ -78,7 +78,7 @@ static void unlink_conn(struct node_conn *c)
 static void send_bye(struct node_conn *c, uint16_t code, const char *why)
 {
 	struct ax_wire_bye bye = {code, {(const uint8_t *)why, strlen(why)}};
-	uint8_t *buf = node_conn_buf(AX_WIRE_BYE_BODY_MAX);
+	uint8_t *buf = node_session_buf(AX_WIRE_BYE_BODY_MAX);
 	size_t len;
 
 	if (bye.text.len > AX_WIRE_TEXT_MAX)
@@ -90,10 +90,10 @@ static void send_bye(struct node_conn *c, uint16_t code, const char *why)
 		free(buf);
 		return;
 	}
-	(void)node_conn_send(c, AX_WIRE_BYE, buf, len);
+	(void)node_session_send(c, AX_WIRE_BYE, buf, len);
 }
 
-void node_conn_close(struct node_conn *c, uint16_t code, const char *why)
+void node_session_close(struct node_conn *c, uint16_t code, const char *why)
 {
 	uv_shutdown_t *sh;
 
@@ -123,12 +123,12 @@ void node_conn_close(struct node_conn *c, uint16_t code, const char *why)
 
 /* ------------------------------------------------------------ sending */
 
-uint8_t *node_conn_buf(size_t body_cap)
+uint8_t *node_session_buf(size_t body_cap)
 {
 	return malloc(AX_FRAME_PREFIX_LEN + body_cap + AX_FRAME_TAG_LEN);
 }
 
-size_t node_conn_backlog(struct node_conn *c)
+size_t node_session_backlog(struct node_conn *c)
 {
 	return c->tcp.write_queue_size;
 }
@@ -141,10 +141,10 @@ static void on_written(uv_write_t *req, int status)
 	free(w->buf);
 	free(w);
 	if (status < 0 && status != UV_ECANCELED && !c->closing)
-		node_conn_close(c, 0, NULL);
+		node_session_close(c, 0, NULL);
 }
 
-int node_conn_send(struct node_conn *c, uint16_t type, uint8_t *buf,
+int node_session_send(struct node_conn *c, uint16_t type, uint8_t *buf,
 		   size_t body_len)
 {
 	size_t cap = AX_FRAME_PREFIX_LEN + body_len + AX_FRAME_TAG_LEN, len;
@@ -166,42 +166,42 @@ int node_conn_send(struct node_conn *c, uint16_t type, uint8_t *buf,
 	if (uv_write(&w->req, (uv_stream_t *)&c->tcp, &b, 1, on_written) != 0) {
 		free(buf);
 		free(w);
-		node_conn_close(c, 0, NULL);
+		node_session_close(c, 0, NULL);
 		return -1;
 	}
 	return 0;
 }
 
-void node_conn_result(struct node_conn *c, const struct ax_frame *req,
+void node_session_result(struct node_conn *c, const struct ax_frame *req,
 		      uint16_t status, const uint8_t *data, size_t len)
 {
 	struct ax_wire_result r = {req->seq, req->type, status, {data, len}};
-	uint8_t *buf = node_conn_buf(AX_WIRE_RESULT_BODY_MAX);
+	uint8_t *buf = node_session_buf(AX_WIRE_RESULT_BODY_MAX);
 	size_t blen;
 
 	if (buf == NULL || ax_wire_encode_result(&r, buf + AX_FRAME_PREFIX_LEN,
 						 AX_WIRE_RESULT_BODY_MAX,
 						 &blen) != AX_WIRE_OK) {
 		free(buf);
-		node_conn_close(c, AX_WIRE_RES_INTERNAL, "cannot answer");
+		node_session_close(c, AX_WIRE_RES_INTERNAL, "cannot answer");
 		return;
 	}
-	(void)node_conn_send(c, AX_WIRE_RESULT, buf, blen);
+	(void)node_session_send(c, AX_WIRE_RESULT, buf, blen);
 }
 
-void node_conn_result_text(struct node_conn *c, const struct ax_frame *req,
+void node_session_result_text(struct node_conn *c, const struct ax_frame *req,
 			   uint16_t status, const char *text)
 {
-	node_conn_result(c, req, status, (const uint8_t *)text, strlen(text));
+	node_session_result(c, req, status, (const uint8_t *)text, strlen(text));
 }
 
 /* ---------------------------------------------------------- handshake */
 
-int node_conn_hello(struct node_conn *c, uint8_t role)
+int node_session_hello(struct node_conn *c, uint8_t role)
 {
 	struct ax_wire_hello h = {AX_WIRE_VERSION, AX_WIRE_VERSION_MIN, role,
 				  c->node->cfg.node_id, {0}};
-	uint8_t *buf = node_conn_buf(AX_WIRE_HELLO_LEN);
+	uint8_t *buf = node_session_buf(AX_WIRE_HELLO_LEN);
 	size_t len;
 
 	memcpy(h.nonce, c->nonce, sizeof(h.nonce));
@@ -211,7 +211,7 @@ int node_conn_hello(struct node_conn *c, uint8_t role)
 		free(buf);
 		return -1;
 	}
-	return node_conn_send(c, AX_WIRE_HELLO, buf, len);
+	return node_session_send(c, AX_WIRE_HELLO, buf, len);
 }
 
 static void reject(struct node_conn *c, uint16_t code, const char *what)
@@ -219,7 +219,7 @@ static void reject(struct node_conn *c, uint16_t code, const char *what)
 	c->node->frames_rejected++;
 	node_log(NODE_LOG_WARN, "reject conn=%u peer=%s state=%s: %s", c->id,
 		 c->peer, node_perm_state_name(c->state), what);
-	node_conn_close(c, code, what);
+	node_session_close(c, code, what);
 }
 
 /* Deployer session: derive K_session per direction (protocol.md,
@@ -286,7 +286,7 @@ static void on_hello(struct node_conn *c, const struct ax_frame *fr)
 		reject(c, code, why);
 		return;
 	}
-	if (node_conn_hello(c, AX_WIRE_ROLE_NODE) != 0)
+	if (node_session_hello(c, AX_WIRE_ROLE_NODE) != 0)
 		return;
 	uv_timer_stop(&c->hello_timer);
 	c->seq_rx = 1; /* the HELLO was the peer's seq 1 */
@@ -310,7 +310,7 @@ static void on_bye(struct node_conn *c, const struct ax_frame *fr)
 	}
 	node_log(NODE_LOG_INFO, "bye conn=%u peer=%s code=0x%04x text=\"%s\"",
 		 c->id, c->peer, code, text);
-	node_conn_close(c, 0, NULL);
+	node_session_close(c, 0, NULL);
 }
 
 /* One whole frame: open, permission table, seq, then its handler. */
@@ -387,7 +387,7 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *b)
 		if (nread != UV_EOF)
 			node_log(NODE_LOG_DEBUG, "conn=%u read: %s", c->id,
 				 uv_strerror((int)nread));
-		node_conn_close(c, 0, NULL);
+		node_session_close(c, 0, NULL);
 		return;
 	}
 	st = node_rx_feed(&c->rx, (const uint8_t *)b->base, (size_t)nread,
@@ -408,7 +408,7 @@ static void on_hello_timeout(uv_timer_t *t)
 
 /* ------------------------------------------------------- connections */
 
-struct node_conn *node_conn_new(struct node *n, struct node_link *link)
+struct node_conn *node_session_new(struct node *n, struct node_link *link)
 {
 	struct node_conn *c = calloc(1, sizeof(*c));
 
@@ -438,7 +438,7 @@ int node_session_start(struct node_conn *c)
 	uv_timer_start(&c->hello_timer, on_hello_timeout, NODE_HELLO_TIMEOUT_MS,
 		       0);
 	if (uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read) != 0) {
-		node_conn_close(c, 0, NULL);
+		node_session_close(c, 0, NULL);
 		return -1;
 	}
 	return 0;
@@ -471,11 +471,11 @@ void node_session_accept(struct node *n)
 
 	if (n->stopping)
 		return;
-	c = node_conn_new(n, NULL);
+	c = node_session_new(n, NULL);
 	if (c == NULL)
 		return;
 	if (uv_accept((uv_stream_t *)&n->listener, (uv_stream_t *)&c->tcp) != 0) {
-		node_conn_close(c, 0, NULL);
+		node_session_close(c, 0, NULL);
 		return;
 	}
 	peer_name(c);
@@ -483,7 +483,7 @@ void node_session_accept(struct node *n)
 		n->sessions_refused++;
 		node_log(NODE_LOG_WARN, "refuse conn=%u peer=%s: %d sessions "
 			 "open (limit)", c->id, c->peer, NODE_MAX_SESSIONS);
-		node_conn_close(c, AX_WIRE_RES_FULL, "too many sessions");
+		node_session_close(c, AX_WIRE_RES_FULL, "too many sessions");
 		return;
 	}
 	node_log(NODE_LOG_DEBUG, "accept conn=%u peer=%s", c->id, c->peer);

@@ -42,7 +42,7 @@ static uint16_t collect(struct node *n, uint32_t dep,
 		(*total)++;
 		if (k == AX_WIRE_STATUS_MODULES_MAX)
 			continue;
-		if (node_module_call(n, m, &req, 1, out, AX_WIRE_RT_STATUS_MAX,
+		if (node_control_call(n, m, &req, 1, out, AX_WIRE_RT_STATUS_MAX,
 				     &len) != AX_OK || !rt_ok(out, len))
 			len = 0;
 		rec[k].deployment = m->dep;
@@ -62,7 +62,7 @@ static void send_status(struct node_conn *c, const struct ax_frame *fr,
 {
 	struct node *n = c->node;
 	struct ax_wire_status s = {0};
-	uint8_t *buf = node_conn_buf(AX_WIRE_STATUS_BODY_MAX);
+	uint8_t *buf = node_session_buf(AX_WIRE_STATUS_BODY_MAX);
 	size_t len;
 
 	s.node_id = n->cfg.node_id;
@@ -78,13 +78,13 @@ static void send_status(struct node_conn *c, const struct ax_frame *fr,
 						 AX_WIRE_STATUS_BODY_MAX, &len) !=
 				   AX_WIRE_OK) {
 		free(buf);
-		node_conn_result_text(c, fr, AX_WIRE_RES_INTERNAL,
+		node_session_result_text(c, fr, AX_WIRE_RES_INTERNAL,
 				      "cannot encode STATUS");
 		return;
 	}
 	node_log(NODE_LOG_DEBUG, "status conn=%u dep=0x%08x modules=%u", c->id,
 		 dep, (unsigned)s.modules_total);
-	(void)node_conn_send(c, AX_WIRE_STATUS, buf, len);
+	(void)node_session_send(c, AX_WIRE_STATUS, buf, len);
 }
 
 void node_status_frame(struct node_conn *c, const struct ax_frame *fr)
@@ -97,7 +97,7 @@ void node_status_frame(struct node_conn *c, const struct ax_frame *fr)
 
 	if (st != AX_WIRE_OK) {
 		c->node->frames_rejected++;
-		node_conn_result_text(c, fr, AX_WIRE_RES_WIRE(st),
+		node_session_result_text(c, fr, AX_WIRE_RES_WIRE(st),
 				      "STATUS_REQ body refused");
 		return;
 	}
@@ -105,7 +105,7 @@ void node_status_frame(struct node_conn *c, const struct ax_frame *fr)
 	rec = calloc(AX_WIRE_STATUS_MODULES_MAX, sizeof(*rec));
 	rt = malloc((size_t)AX_WIRE_STATUS_MODULES_MAX * AX_WIRE_RT_STATUS_MAX);
 	if (rec == NULL || rt == NULL)
-		node_conn_result_text(c, fr, AX_WIRE_RES_INTERNAL, "no memory");
+		node_session_result_text(c, fr, AX_WIRE_RES_INTERNAL, "no memory");
 	else
 		send_status(c, fr, req.deployment, rec, rt);
 	free(rec);

@@ -66,7 +66,7 @@ static void on_tick(uv_timer_t *h)
 		release(t);
 		return;
 	}
-	st = node_module_call(n, m, t->call, t->call_len, out, sizeof(out),
+	st = node_control_call(n, m, t->call, t->call_len, out, sizeof(out),
 			      &out_len);
 	t->fired++;
 	if (st != AX_OK) {

@@ -51,7 +51,7 @@ static struct node_decision decide(uint32_t dep, uint32_t conn, uint8_t type,
 				   bool local)
 {
 	struct node_decision d;
-	node_route_decide(&rt, &mt, dep, conn, type, local, &d);
+	node_routes_decide(&rt, &mt, dep, conn, type, local, &d);
 	return d;
 }
 
@@ -191,19 +191,19 @@ static void test_addresses(void **state)
 	};
 
 	(void)state;
-	assert_int_equal(node_addr_parse("127.0.0.1:7101", 14, &ss, sizeof(ss)),
+	assert_int_equal(node_routes_addr_parse("127.0.0.1:7101", 14, &ss, sizeof(ss)),
 			 0);
 	assert_int_equal(s4->sin_family, AF_INET);
 	assert_int_equal(ntohs(s4->sin_port), 7101);
-	assert_int_equal(node_addr_parse("localhost:1", 11, &ss, sizeof(ss)), 0);
+	assert_int_equal(node_routes_addr_parse("localhost:1", 11, &ss, sizeof(ss)), 0);
 	assert_int_equal(ntohl(s4->sin_addr.s_addr), 0x7f000001);
-	assert_int_equal(node_addr_parse("[::1]:65535", 11, &ss, sizeof(ss)), 0);
+	assert_int_equal(node_routes_addr_parse("[::1]:65535", 11, &ss, sizeof(ss)), 0);
 	assert_int_equal(ss.ss_family, AF_INET6);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		if (node_addr_parse(bad[i], strlen(bad[i]), &ss, sizeof(ss)) == 0)
+		if (node_routes_addr_parse(bad[i], strlen(bad[i]), &ss, sizeof(ss)) == 0)
 			fail_msg("address '%s' accepted", bad[i]);
 	/* the length is respected: no reading past it */
-	assert_int_equal(node_addr_parse("127.0.0.1:71019", 14, &ss, sizeof(ss)),
+	assert_int_equal(node_routes_addr_parse("127.0.0.1:71019", 14, &ss, sizeof(ss)),
 			 0);
 	assert_int_equal(ntohs(s4->sin_port), 7101);
 }
