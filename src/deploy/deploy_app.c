@@ -125,6 +125,8 @@ deploy_status deploy_app_session(struct deploy_app *a, int node,
 
 	*out = NULL;
 	if (a->sess_open[node] && !s->failed) {
+		s->on_event = a->on_event;
+		s->event_ctx = a->event_ctx;
 		*out = s;
 		return DEPLOY_OK;
 	}

@@ -94,6 +94,46 @@ int deploy_cmd_disable(int argc, char **argv, const struct deploy_cli *g)
 			       : deploy_cmd_fail("disable", st, err);
 }
 
+/* Split "OUT:IN" into two entry names. */
+static deploy_status split_spec(const char *spec, char out[DEPLOY_NAME_MAX],
+				char in[DEPLOY_NAME_MAX], char *err,
+				size_t errlen)
+{
+	const char *colon = strchr(spec, ':');
+
+	if (colon == NULL || colon == spec || colon[1] == 0 ||
+	    (size_t)(colon - spec) >= DEPLOY_NAME_MAX ||
+	    strlen(colon + 1) >= DEPLOY_NAME_MAX) {
+		deploy_errf(err, errlen, "--transfer %s: expected "
+			    "ENTRY_OUT:ENTRY_IN", spec);
+		return DEPLOY_E_INPUT;
+	}
+	snprintf(out, DEPLOY_NAME_MAX, "%.*s", (int)(colon - spec), spec);
+	snprintf(in, DEPLOY_NAME_MAX, "%s", colon + 1);
+	return DEPLOY_OK;
+}
+
+/* Before anything changes: both entries exist in the new image. */
+static deploy_status check_transfer(struct deploy_app *a, int module,
+				    const char *spec, char *err,
+				    size_t errlen)
+{
+	char out[DEPLOY_NAME_MAX], in[DEPLOY_NAME_MAX];
+	const char *names[2] = {out, in};
+
+	if (split_spec(spec, out, in, err, errlen) != DEPLOY_OK)
+		return DEPLOY_E_INPUT;
+	for (int k = 0; k < 2; k++)
+		if (ax_manifest_find(&a->img[module].man, names[k],
+				     AX_EP_ENTRY) == NULL) {
+			deploy_errf(err, errlen, "--transfer: module '%s' has "
+				    "no entry point '%s'",
+				    a->d->modules[module].name, names[k]);
+			return DEPLOY_E_INPUT;
+		}
+	return DEPLOY_OK;
+}
+
 /* --transfer OUT:IN hand-over between the old and the new instance. */
 static deploy_status transfer(struct deploy_app *a, int module,
 			      const char *spec, char *err, size_t errlen)
@@ -101,19 +141,11 @@ static deploy_status transfer(struct deploy_app *a, int module,
 	static uint8_t state[AX_PAYLOAD_LIMIT], reply[AX_PAYLOAD_LIMIT];
 	struct deploy_state_module row;
 	char out[DEPLOY_NAME_MAX], in[DEPLOY_NAME_MAX];
-	const char *colon = strchr(spec, ':');
 	size_t len, rlen;
 	int found;
 
-	if (colon == NULL || colon == spec || colon[1] == 0 ||
-	    (size_t)(colon - spec) >= sizeof out ||
-	    strlen(colon + 1) >= sizeof in) {
-		deploy_errf(err, errlen, "--transfer %s: expected "
-			    "ENTRY_OUT:ENTRY_IN", spec);
+	if (split_spec(spec, out, in, err, errlen) != DEPLOY_OK)
 		return DEPLOY_E_INPUT;
-	}
-	snprintf(out, sizeof out, "%.*s", (int)(colon - spec), spec);
-	snprintf(in, sizeof in, "%s", colon + 1);
 	if (deploy_state_module_get(a->st, a->d->modules[module].name, &row,
 				    &found, err, errlen) != DEPLOY_OK)
 		return DEPLOY_E_FAIL;
@@ -150,6 +182,8 @@ int deploy_cmd_update(int argc, char **argv, const struct deploy_cli *g)
 	st = open_module(argc, argv, g, &a, &module, err, sizeof err);
 	if (st == DEPLOY_OK)
 		st = deploy_app_build_all(a, err, sizeof err);
+	if (st == DEPLOY_OK && spec != NULL)
+		st = check_transfer(a, module, spec, err, sizeof err);
 	if (st == DEPLOY_OK)
 		st = deploy_apply_renew(a, module, err, sizeof err);
 	if (st == DEPLOY_OK)

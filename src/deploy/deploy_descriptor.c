@@ -707,9 +707,17 @@ deploy_status deploy_desc_parse(const char *text, size_t len,
 	}
 	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
 	if (!yaml_parser_load(&parser, &doc)) {
-		deploy_errf(err, errlen, "%s:%zu: (syntax): %s", fname,
-			    parser.problem_mark.line + 1,
-			    parser.problem ? parser.problem : "bad YAML");
+		if (parser.context != NULL)
+			deploy_errf(err, errlen, "%s:%zu: (syntax): %s (%s "
+				    "at line %zu)", fname,
+				    parser.problem_mark.line + 1,
+				    parser.problem ? parser.problem : "bad YAML",
+				    parser.context, parser.context_mark.line + 1);
+		else
+			deploy_errf(err, errlen, "%s:%zu: (syntax): %s", fname,
+				    parser.problem_mark.line + 1,
+				    parser.problem ? parser.problem
+						   : "bad YAML");
 		yaml_parser_delete(&parser);
 		return DEPLOY_E_INPUT;
 	}

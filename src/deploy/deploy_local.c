@@ -357,6 +357,9 @@ int deploy_cmd_run(int argc, char **argv, const struct deploy_cli *g)
 		return deploy_cmd_help(stdout, "run"), DEPLOY_EXIT_OK;
 	if (parse_run(argc, argv, &desc, &seconds, &keep, &verbose) != 0)
 		return DEPLOY_EXIT_USAGE;
+	/* a closed stdout (`| head`) must not kill us before the daemons
+	 * are stopped */
+	signal(SIGPIPE, SIG_IGN);
 	memset(&l, 0, sizeof l);
 	for (size_t i = 0; i < DEPLOY_MAX_NODES; i++)
 		l.log_fd[i] = -1;
