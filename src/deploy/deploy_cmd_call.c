@@ -169,10 +169,10 @@ static deploy_status do_request(struct deploy_app *a, int conn, size_t len,
 	struct deploy_session *s;
 	int node = a->d->modules[a->d->conns[conn].to.module].node;
 
+	a->on_event = on_response; /* given to the session on every use */
+	a->event_ctx = w;
 	if (deploy_app_session(a, node, &s, err, errlen) != DEPLOY_OK)
 		return DEPLOY_E_FAIL;
-	s->on_event = on_response;
-	s->event_ctx = w;
 	if (deploy_direct_send(a, conn, data, len, &w->counter, err, errlen) !=
 	    DEPLOY_OK)
 		return DEPLOY_E_FAIL;

@@ -58,6 +58,40 @@ static long long mono_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/*
+ * A node sends events for the deployer on the deployer session that last
+ * sent it a control frame, MODULE_MSG or EVENT for the deployment (any
+ * other authex command takes that over while it runs). Claim each watched
+ * node's deployer role with a harmless runtime STATUS query to a module of
+ * the deployment there; the watch loop repeats it every second.
+ */
+static void claim(struct deploy_app *a, int node)
+{
+	static const uint8_t status_msg[1] = {AX_MSG_STATUS};
+	struct deploy_state_module m;
+	struct deploy_session *s;
+	char err[1024];
+	int found;
+
+	if (a->deployment == 0)
+		return;
+	for (size_t i = 0; i < a->d->n_modules; i++) {
+		if (a->d->modules[i].node != node ||
+		    deploy_state_module_get(a->st, a->d->modules[i].name, &m,
+					    &found, err, sizeof err) !=
+			    DEPLOY_OK || !found || !m.loaded)
+			continue;
+		if (deploy_app_session(a, node, &s, err, sizeof err) !=
+			    DEPLOY_OK ||
+		    deploy_session_module_msg(s, a->deployment, m.instance,
+					      status_msg, sizeof status_msg,
+					      NULL, err, sizeof err) !=
+			    DEPLOY_OK)
+			fprintf(stderr, "authex events: %s\n", err);
+		return;
+	}
+}
+
 /* Open a session to each node that hosts the source of a connection to
  * the deployer. Returns how many were opened. */
 static int open_sources(struct deploy_app *a, struct watch *w, int *want)
@@ -107,9 +141,18 @@ int deploy_cmd_watch(struct deploy_app *a, long count, long timeout_ms,
 			"connection has `to: deployer`, or none reachable)\n");
 		return DEPLOY_EXIT_FAIL;
 	}
+	long long next_claim = 0;
+
 	while (!stop && (count <= 0 || w.seen < count) &&
 	       (end == 0 || mono_ms() < end)) {
 		int np = 0;
+
+		if (mono_ms() >= next_claim) {
+			for (size_t n = 0; n < a->d->n_nodes; n++)
+				if (want[n])
+					claim(a, (int)n);
+			next_claim = mono_ms() + 1000;
+		}
 
 		for (size_t n = 0; n < a->d->n_nodes; n++)
 			if (want[n] && a->sess_open[n] && a->sess[n].fd >= 0) {
