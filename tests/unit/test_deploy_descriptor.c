@@ -178,8 +178,8 @@ static void test_hostile_inputs(void **state)
 	static const char *const inputs[] = {
 		"", "---", "[]", "42", "name: x\nnodes: {a: 1}",
 		"name: x\nnodes:\n  - 5\n", "name: &a x\nnodes: *a",
-		"name: x\nnodes:\n  - {name: e, host: h, port: 1}\nmodules:\n"
-		"  - {name: m, node: e, source: s.c, source: t.c}",
+		("name: x\nnodes:\n  - {name: e, host: h, port: 1}\nmodules:\n"
+		 "  - {name: m, node: e, source: s.c, source: t.c}"),
 		"\xff\xfe\x00", "name: x\nname: y",
 	};
 	struct deploy_desc *d = desc_new();
