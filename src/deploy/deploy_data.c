@@ -100,3 +100,18 @@ void deploy_data_format(const uint8_t *b, size_t n, char *out, size_t cap)
 	}
 	out[o] = 0;
 }
+
+void deploy_data_text(const uint8_t *b, size_t n, char *out, size_t cap)
+{
+	size_t o = 0;
+
+	if (cap == 0)
+		return;
+	for (size_t i = 0; i < n && o + 5 < cap; i++) {
+		if (b[i] >= 0x20 && b[i] <= 0x7e)
+			out[o++] = (char)b[i];
+		else
+			o += (size_t)snprintf(out + o, cap - o, "\\x%02x", b[i]);
+	}
+	out[o] = 0;
+}

@@ -27,4 +27,10 @@ DEPLOY_MUST_CHECK deploy_status deploy_data_parse(const char *arg,
  */
 void deploy_data_format(const uint8_t *b, size_t n, char *out, size_t cap);
 
+/*
+ * deploy_data_text - untrusted bytes as one line of text for a message:
+ * printable ASCII as is, anything else as \xNN; cut to fit cap.
+ */
+void deploy_data_text(const uint8_t *b, size_t n, char *out, size_t cap);
+
 #endif /* DEPLOY_DATA_H */

@@ -136,6 +136,9 @@ static pid_t spawn(struct local *l, int i, char *err, size_t errlen)
 	}
 	pid = fork();
 	if (pid == 0) {
+		/* own process group: a terminal's Ctrl-C reaches only authex,
+		 * which then takes the deployment down and stops us */
+		(void)setpgid(0, 0);
 		dup2(fd, 1);
 		dup2(fd, 2);
 		execl(l->authexd, l->authexd, "--port", port, "--key", key,

@@ -174,7 +174,7 @@ static void bye_text(const uint8_t *fr, size_t len, char *out, size_t cap)
 	if (ax_wire_decode_bye(fr + AX_FRAME_PREFIX_LEN, body, &bye) !=
 	    AX_WIRE_OK)
 		return;
-	deploy_data_format(bye.text.ptr, bye.text.len, out, cap);
+	deploy_data_text(bye.text.ptr, bye.text.len, out, cap);
 	snprintf(out + strlen(out), cap - strlen(out), " (%s)",
 		 deploy_session_res_name(bye.code));
 }
@@ -233,8 +233,8 @@ static deploy_status handle_bye(struct deploy_session *s,
 	char text[300] = "";
 
 	if (ax_wire_decode_bye(f->body, f->body_len, &bye) == AX_WIRE_OK)
-		deploy_data_format(bye.text.ptr, bye.text.len, text,
-				   sizeof text);
+		deploy_data_text(bye.text.ptr, bye.text.len, text,
+				 sizeof text);
 	return sfail(s, err, errlen, "the node ended the session: %s%s%s",
 		     ax_wire_decode_bye(f->body, f->body_len, &bye) ==
 				     AX_WIRE_OK
@@ -382,8 +382,8 @@ static deploy_status handshake(struct deploy_session *s,
 		char text[300] = "";
 
 		if (ax_wire_decode_bye(f.body, f.body_len, &bye) == AX_WIRE_OK)
-			deploy_data_format(bye.text.ptr, bye.text.len, text,
-					   sizeof text);
+			deploy_data_text(bye.text.ptr, bye.text.len, text,
+					 sizeof text);
 		return sfail(s, err, errlen,
 			     "refused the session: %s (wrong node id 0x%08x in "
 			     "the keystore?)", text, (unsigned)s->node_id);
@@ -483,7 +483,7 @@ static deploy_status request(struct deploy_session *s, uint16_t type,
 	if (r.status == AX_WIRE_RES_OK)
 		return DEPLOY_OK;
 	if (r.data.len > 0 && r.status >= 0x0200)
-		deploy_data_format(r.data.ptr, r.data.len, text, sizeof text);
+		deploy_data_text(r.data.ptr, r.data.len, text, sizeof text);
 	deploy_errf(err, errlen, "node '%s' at %s: %s refused: %s%s%s",
 		    s->node, s->addr, ax_wire_type_name(type),
 		    deploy_session_res_name(r.status), text[0] ? ": " : "",

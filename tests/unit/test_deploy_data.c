@@ -81,12 +81,25 @@ static void test_format(void **state)
 	assert_non_null(strstr(out, "..."));
 }
 
+static void test_text(void **state)
+{
+	char out[32];
+	const uint8_t b[] = {'o', 'k', 0x00, '\n', 0xff};
+
+	(void)state;
+	deploy_data_text(b, sizeof b, out, sizeof out);
+	assert_string_equal(out, "ok\\x00\\x0a\\xff");
+	deploy_data_text(b, sizeof b, out, 6);
+	assert_true(strlen(out) < 6);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse),
 		cmocka_unit_test(test_parse_errors),
 		cmocka_unit_test(test_format),
+		cmocka_unit_test(test_text),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
