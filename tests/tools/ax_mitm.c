@@ -11,8 +11,8 @@
  *   pass     forward everything unchanged (the control experiment)
  *   tamper   flip one bit of each event's sealed payload
  *   replay   send each event twice
- *   reorder  swap each pair of consecutive events
- *   drop     drop every second event
+ *   reorder  swap each pair of consecutive events of a connection
+ *   drop     drop every second event of a connection
  *   inject   after each event, add a forged one on the same connection
  *            with the next counter and random ciphertext and tag
  *
@@ -52,6 +52,7 @@
 #include "ax_wire.h"
 
 #define MAX_PAIRS 16
+#define MAX_TRACKS 64 /* connections (deployment, conn id) told apart */
 #define BUF_INIT (64u * 1024u)
 #define READ_CHUNK (64u * 1024u)
 /* Offsets inside an EVENT frame: frame prefix, then deployment(4)
@@ -74,13 +75,23 @@ struct buf {
 	size_t len, cap;
 };
 
+/* What the relay knows about one connection of one deployment: events
+ * of different connections are interleaved on one peer link, and reorder
+ * and drop act per connection so that the receiver sees the effect. */
+struct track {
+	uint32_t dep, conn;
+	uint64_t seen;   /* events of this connection so far */
+	uint8_t *held;   /* reorder: the first event of a pair */
+	size_t held_len;
+};
+
 struct pair {
 	int cfd, tfd;    /* client side, target side; -1 = free slot */
 	unsigned id;
 	int raw;         /* the client stream stopped parsing: copy raw */
 	struct buf up;   /* client -> target bytes not yet forwarded */
-	uint8_t *held;   /* reorder: the first event of a pair */
-	size_t held_len;
+	struct track tracks[MAX_TRACKS];
+	size_t n_tracks;
 };
 
 struct mitm {
@@ -298,26 +309,45 @@ static int do_inject(struct mitm *m, struct pair *pr, const uint8_t *frame,
 	return rc;
 }
 
-static int do_reorder(struct mitm *m, struct pair *pr, const uint8_t *frame,
-		      size_t len, const struct ax_wire_event *ev)
+/* The track of ev's connection on this link, or NULL when the table is
+ * full (the event then passes unchanged). */
+static struct track *track_of(struct pair *pr, const struct ax_wire_event *ev)
+{
+	struct track *t;
+
+	for (size_t i = 0; i < pr->n_tracks; i++)
+		if (pr->tracks[i].dep == ev->deployment &&
+		    pr->tracks[i].conn == ev->conn)
+			return &pr->tracks[i];
+	if (pr->n_tracks == MAX_TRACKS)
+		return NULL;
+	t = &pr->tracks[pr->n_tracks++];
+	t->dep = ev->deployment;
+	t->conn = ev->conn;
+	return t;
+}
+
+static int do_reorder(struct mitm *m, struct pair *pr, struct track *t,
+		      const uint8_t *frame, size_t len,
+		      const struct ax_wire_event *ev)
 {
 	int rc;
 
-	if (pr->held == NULL) {
-		pr->held = malloc(len);
-		if (pr->held == NULL)
+	if (t->held == NULL) {
+		t->held = malloc(len);
+		if (t->held == NULL)
 			return -1;
-		memcpy(pr->held, frame, len);
-		pr->held_len = len;
+		memcpy(t->held, frame, len);
+		t->held_len = len;
 		say("[%u] reorder: holding EVENT conn %u counter %llu", pr->id,
 		    ev->conn, (unsigned long long)ev->counter);
 		return 0;
 	}
 	rc = write_all(pr->tfd, frame, len);
 	if (rc == 0)
-		rc = write_all(pr->tfd, pr->held, pr->held_len);
-	free(pr->held);
-	pr->held = NULL;
+		rc = write_all(pr->tfd, t->held, t->held_len);
+	free(t->held);
+	t->held = NULL;
 	if (rc == 0) {
 		m->n.reordered++;
 		say("[%u] reorder: sent counter %llu before the held one",
@@ -331,8 +361,16 @@ static int attack(struct mitm *m, struct pair *pr, uint8_t *frame,
 		  size_t len, const struct ax_wire_event *ev)
 {
 	unsigned long long ctr = (unsigned long long)ev->counter;
+	struct track *t = track_of(pr, ev);
 
 	m->n.events++;
+	if (t == NULL) {
+		say("[%u] too many connections: EVENT conn %u passes", pr->id,
+		    ev->conn);
+		m->n.passed++;
+		return write_all(pr->tfd, frame, len);
+	}
+	t->seen++;
 	switch (m->mode) {
 	case M_TAMPER:
 		frame[EV_SEALED_OFF] ^= 0x01;
@@ -348,9 +386,9 @@ static int attack(struct mitm *m, struct pair *pr, uint8_t *frame,
 		    pr->id, ev->conn, ctr);
 		return write_all(pr->tfd, frame, len);
 	case M_REORDER:
-		return do_reorder(m, pr, frame, len, ev);
+		return do_reorder(m, pr, t, frame, len, ev);
 	case M_DROP:
-		if (m->n.events % 2 == 0) {
+		if (t->seen % 2 == 0) {
 			m->n.dropped++;
 			say("[%u] drop: EVENT conn %u counter %llu", pr->id,
 			    ev->conn, ctr);
@@ -424,14 +462,16 @@ static int pump_up(struct mitm *m, struct pair *pr)
 
 static void close_pair(struct mitm *m, struct pair *pr, const char *why)
 {
-	if (pr->held != NULL)
-		say("[%u] reorder: connection ends with an event held back "
-		    "(never sent)", pr->id);
+	for (size_t i = 0; i < pr->n_tracks; i++) {
+		if (pr->tracks[i].held != NULL)
+			say("[%u] reorder: an event of conn %u was held back "
+			    "and is never sent", pr->id, pr->tracks[i].conn);
+		free(pr->tracks[i].held);
+	}
 	say("[%u] closed (%s)", pr->id, why);
 	close(pr->cfd);
 	close(pr->tfd);
 	free(pr->up.p);
-	free(pr->held);
 	memset(pr, 0, sizeof *pr);
 	pr->cfd = pr->tfd = -1;
 	write_stats(m);
