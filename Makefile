@@ -8,12 +8,14 @@ MAKEFLAGS += --no-print-directory
 
 JOBS      ?= 2
 FUZZ_TIME ?= 60
+DEMO_SECONDS ?= 8
 CMAKE     ?= cmake
 CTEST     ?= ctest
 
 BUILD      := build
 BUILD_ASAN := build-asan
 BUILD_FUZZ := build-fuzz
+DEMO_DIR   := $(BUILD)/demo
 
 # bash for pipefail: ctest's output is teed into a log for the summary.
 SHELL       := /bin/bash
@@ -31,10 +33,11 @@ help:
 	@echo "  make test-gcc / make test-asan   only one of the two test builds"
 	@echo "  make fuzz       build the libFuzzer harnesses in $(BUILD_FUZZ)/ (clang) and run"
 	@echo "                  each for FUZZ_TIME seconds (now $(FUZZ_TIME)) on a copy of its corpus"
-	@echo "  make demo       not built yet (see README.md, Status)"
+	@echo "  make demo       build, then run the irrigation example on three local nodes"
+	@echo "                  for DEMO_SECONDS seconds (now $(DEMO_SECONDS)); see examples/irrigation/"
 	@echo "  make deps       only check/install the Debian packages (scripts/deps.sh)"
 	@echo "  make clean      remove $(BUILD)/ $(BUILD_ASAN)/ $(BUILD_FUZZ)/"
-	@echo "variables: JOBS=$(JOBS) FUZZ_TIME=$(FUZZ_TIME)"
+	@echo "variables: JOBS=$(JOBS) FUZZ_TIME=$(FUZZ_TIME) DEMO_SECONDS=$(DEMO_SECONDS)"
 
 # AX_DEPS_DONE: set by `make test` so its sub-makes do not check again.
 deps:
@@ -88,9 +91,17 @@ fuzz: deps
 	$(CMAKE) --build $(BUILD_FUZZ) -j$(JOBS) --target ax_fuzzers
 	@sh scripts/fuzz.sh $(BUILD_FUZZ) $(FUZZ_TIME)
 
-demo:
-	@echo "authex: the demo is not built yet (issue: Node daemon, native platform, deployer)" >&2
-	@exit 2
+# The irrigation example (examples/irrigation/README.md) on three local
+# authexd processes, started, deployed and stopped by `authex run`. Keys and
+# the deployment state go to $(DEMO_DIR)/, never into the source tree.
+demo: build
+	@if [ ! -x $(BUILD)/authex ] || [ ! -x $(BUILD)/authexd ]; then \
+		echo "authex: the demo is not built yet: $(BUILD)/authex or $(BUILD)/authexd is missing" \
+			"(issue: Node daemon, native platform, deployer)" >&2; \
+		exit 2; fi
+	@mkdir -p $(DEMO_DIR)
+	$(BUILD)/authex run examples/irrigation/app.yaml --seconds $(DEMO_SECONDS) \
+		--state $(DEMO_DIR)/irrigation.state --keystore $(DEMO_DIR)/irrigation.keys
 
 clean:
 	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_FUZZ)
