@@ -18,7 +18,7 @@ static const struct command commands[] = {
 	{"output", deploy_cmd_output},   {"request", deploy_cmd_request},
 	{"events", deploy_cmd_events},   {"disable", deploy_cmd_disable},
 	{"update", deploy_cmd_update},   {"down", deploy_cmd_down},
-	{"run", deploy_cmd_run},         {NULL, NULL},
+	{"run", deploy_local_run},         {NULL, NULL},
 };
 
 /* Take the global options out of argv (anywhere on the line), keep the

@@ -77,8 +77,15 @@ deploy_status deploy_app_open(struct deploy_app *a,
 		 a->state_path);
 	if (o->need_keys &&
 	    ax_keyfile_load(a->keystore_path, a->keys, AX_KEYFILE_MAX_NODES,
-			    &a->n_keys, err, errlen) != 0)
+			    &a->n_keys, err, errlen) != 0) {
+		char inner[768];
+
+		snprintf(inner, sizeof inner, "%s", err);
+		deploy_errf(err, errlen, "keystore: %s (nodes are added with "
+			    "`authex node init NAME --keystore %s`)", inner,
+			    a->keystore_path);
 		return DEPLOY_E_INPUT;
+	}
 	st = deploy_state_open(a->state_path, &a->st, err, errlen);
 	if (st != DEPLOY_OK)
 		return st;

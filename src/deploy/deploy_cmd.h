@@ -30,7 +30,6 @@ int deploy_cmd_events(int argc, char **argv, const struct deploy_cli *g);
 int deploy_cmd_disable(int argc, char **argv, const struct deploy_cli *g);
 int deploy_cmd_update(int argc, char **argv, const struct deploy_cli *g);
 int deploy_cmd_down(int argc, char **argv, const struct deploy_cli *g);
-int deploy_cmd_run(int argc, char **argv, const struct deploy_cli *g);
 
 /* ---------------------------------------------- deploy_cmd_common.c */
 
@@ -65,6 +64,11 @@ void deploy_cmd_print_data(const char *label, const uint8_t *b, size_t n);
  * down; shared by `down` and `run`. */
 deploy_status deploy_cmd_down_app(struct deploy_app *a, char *err,
 	size_t errlen);
+
+/* ---------------------------------------------- deploy_local.c */
+
+/* `authex run`: the embedded default (local authexd per node). */
+int deploy_local_run(int argc, char **argv, const struct deploy_cli *g);
 
 /* ---------------------------------------------- deploy_cmd_events.c */
 

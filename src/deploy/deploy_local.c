@@ -347,7 +347,7 @@ static deploy_status run_all(struct local *l, long seconds, char *err,
 	return DEPLOY_OK;
 }
 
-int deploy_cmd_run(int argc, char **argv, const struct deploy_cli *g)
+int deploy_local_run(int argc, char **argv, const struct deploy_cli *g)
 {
 	static struct local l;
 	const char *desc = NULL;

@@ -5,6 +5,7 @@
 #include "deploy_session.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <netdb.h>
 #include <poll.h>
@@ -319,6 +320,42 @@ static uint8_t *tx_body(struct deploy_session *s, size_t max, size_t *cap)
 
 /* ------------------------------------------------------------ handshake */
 
+/* connect() bounded by timeout_ms; the socket is blocking again after. */
+static int connect_within(int fd, const struct addrinfo *ai, int timeout_ms,
+			  const char **why)
+{
+	int flags = fcntl(fd, F_GETFL), soerr = 0, rc;
+	socklen_t sl = sizeof soerr;
+	struct pollfd p = {fd, POLLOUT, 0};
+
+	if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) != 0) {
+		*why = strerror(errno);
+		return -1;
+	}
+	rc = connect(fd, ai->ai_addr, ai->ai_addrlen);
+	if (rc != 0 && errno == EINPROGRESS) {
+		rc = poll(&p, 1, timeout_ms);
+		if (rc == 0) {
+			*why = "connection timed out";
+			return -1;
+		}
+		if (rc < 0 || getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr,
+					 &sl) != 0)
+			soerr = errno;
+		rc = soerr == 0 ? 0 : -1;
+		errno = soerr;
+	}
+	if (rc != 0) {
+		*why = strerror(errno);
+		return -1;
+	}
+	if (fcntl(fd, F_SETFL, flags) != 0) {
+		*why = strerror(errno);
+		return -1;
+	}
+	return 0;
+}
+
 static int tcp_connect(const char *host, uint16_t port, int timeout_ms,
 		       const char **why)
 {
@@ -339,11 +376,7 @@ static int tcp_connect(const char *host, uint16_t port, int timeout_ms,
 			    ai->ai_protocol);
 		if (fd < 0)
 			continue;
-		/* blocking connect; a refused local port fails at once and
-		 * a silent host is bounded by the kernel's SYN retries */
-		(void)timeout_ms;
-		if (connect(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
-			*why = strerror(errno);
+		if (connect_within(fd, ai, timeout_ms, why) != 0) {
 			close(fd);
 			fd = -1;
 		}
