@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ax_crypto.h"
 #include "ax_modmsg.h"
@@ -73,8 +74,6 @@ deploy_status deploy_app_open(struct deploy_app *a,
 	if (o->keystore_path != NULL)
 		snprintf(a->keystore_path, sizeof a->keystore_path, "%s",
 			 o->keystore_path);
-	snprintf(a->cache_dir, sizeof a->cache_dir, "%s.d/images",
-		 a->state_path);
 	if (o->need_keys &&
 	    ax_keyfile_load(a->keystore_path, a->keys, AX_KEYFILE_MAX_NODES,
 			    &a->n_keys, err, errlen) != 0) {
@@ -89,6 +88,18 @@ deploy_status deploy_app_open(struct deploy_app *a,
 	st = deploy_state_open(a->state_path, &a->st, err, errlen);
 	if (st != DEPLOY_OK)
 		return st;
+	/* The database records image paths: make them absolute, so a later
+	 * command run from another directory finds them. */
+	snprintf(a->cache_dir, sizeof a->cache_dir, "%s.d/images",
+		 a->state_path);
+	if (a->state_path[0] != '/') {
+		char cwd[DEPLOY_PATH_MAX / 2];
+
+		if (getcwd(cwd, sizeof cwd) != NULL)
+			snprintf(a->cache_dir, sizeof a->cache_dir,
+				 "%s/%.*s.d/images", cwd,
+				 (int)(DEPLOY_PATH_MAX / 2), a->state_path);
+	}
 	return deploy_state_deployment(a->st, a->d->name, 0, &a->deployment,
 				       err, errlen);
 }
