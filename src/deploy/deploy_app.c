@@ -160,6 +160,10 @@ deploy_status deploy_app_session(struct deploy_app *a, int node,
 		return DEPLOY_E_FAIL;
 	}
 	a->sess_open[node] = 1;
+	if (a->verbose)
+		deploy_app_say(a, "session to %s at %s: node id 0x%08x, keys "
+			       "derived", nd->name, s->addr,
+			       (unsigned)k->node_id);
 	s->on_event = a->on_event;
 	s->event_ctx = a->event_ctx;
 	/* The first AUTH exchange: proves both session keys, and tells the

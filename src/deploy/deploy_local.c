@@ -144,7 +144,8 @@ static pid_t spawn(struct local *l, int i, char *err, size_t errlen)
 		execl(l->authexd, l->authexd, "--port", port, "--key", key,
 		      "--bind", strcmp(nd->host, "::1") == 0 ? "::1"
 							     : "127.0.0.1",
-		      "--log-events", (char *)NULL);
+		      "--log-events", "--log-level",
+		      l->verbose ? "debug" : "info", (char *)NULL);
 		_exit(127);
 	}
 	close(fd);
