@@ -751,3 +751,12 @@ deploy_status deploy_apply_all(struct deploy_app *a, char *err,
 	}
 	return deploy_state_set_status(a->st, "up", err, errlen);
 }
+
+deploy_status deploy_apply_retire_all(struct deploy_app *a, char *err,
+				      size_t errlen)
+{
+	for (size_t i = 0; i < a->d->n_modules; i++)
+		if (deploy_apply_retire(a, (int)i, err, errlen) != DEPLOY_OK)
+			return DEPLOY_E_FAIL;
+	return DEPLOY_OK;
+}

@@ -43,6 +43,11 @@ DEPLOY_MUST_CHECK deploy_status deploy_apply_renew(struct deploy_app *a,
 DEPLOY_MUST_CHECK deploy_status deploy_apply_retire(struct deploy_app *a,
 	int module, char *err, size_t errlen);
 
+/* Retire every replaced instance (`deploy` finishing an interrupted
+ * `update`). */
+DEPLOY_MUST_CHECK deploy_status deploy_apply_retire_all(struct deploy_app *a,
+	char *err, size_t errlen);
+
 /* CALL entry `entry` of module i (instance: 0 = the current one) with
  * arg; the result is copied into (out, cap, *out_len). */
 DEPLOY_MUST_CHECK deploy_status deploy_apply_call(struct deploy_app *a,

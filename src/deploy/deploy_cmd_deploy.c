@@ -39,6 +39,8 @@ int deploy_cmd_deploy(int argc, char **argv, const struct deploy_cli *g)
 	if (st == DEPLOY_OK)
 		st = deploy_apply_all(a, err, sizeof err);
 	if (st == DEPLOY_OK)
+		st = deploy_apply_retire_all(a, err, sizeof err);
+	if (st == DEPLOY_OK)
 		printf("deploy %s: up (deployment 0x%08x: %zu modules, %zu "
 		       "connections, %zu periodic events)\n", a->d->name,
 		       (unsigned)a->deployment, a->d->n_modules,

@@ -170,6 +170,12 @@ else fail "a module refused messages"; sed 's/^/    /' "$T/status2.out"; fi
 
 # ---------------------------------------------------------- disable, update
 run update1 0 "$AUTHEX" update app.yaml controller && has update1 "unload old instance"
+# an update killed half-way: the next update finishes it (old instance unloaded once)
+run update_die 99 env AUTHEX_TEST_DIE_AFTER=keyed "$AUTHEX" update app.yaml peer
+run update2 0 "$AUTHEX" update app.yaml peer && has update2 "unload old instance"
+hasnt update2 "^load peer"
+run update_die2 99 env AUTHEX_TEST_DIE_AFTER=attest "$AUTHEX" update app.yaml peer
+run update3 0 "$AUTHEX" deploy app.yaml && has update3 "unload old instance"
 run request3 0 "$AUTHEX" request app.yaml query && has request3 "response: "
 run disable1 0 "$AUTHEX" disable app.yaml sensor
 run call3 1 "$AUTHEX" call app.yaml sensor.sample && has call3 "not permitted in state"
