@@ -36,7 +36,6 @@ AX_PIDS=()      # pids of background processes
 AX_NAMES=()     # their names (same index)
 AX_NETNS=()     # namespaces to delete on exit
 AX_PORTS=" "    # ports handed out by ax_free_port
-AX_FAILED=0
 
 ax_log() { printf '%s: %s\n' "${AX_TEST:-test}" "$*" >&2; }
 ax_ok() { printf 'ok   %s\n' "$*"; }
@@ -48,7 +47,6 @@ ax_skip() {
 
 # Print the logs of every background process, then fail.
 ax_fail() {
-	AX_FAILED=1
 	printf 'FAIL %s\n' "$*"
 	local f
 	for f in "${T:-/nonexistent}"/*.log; do
@@ -72,7 +70,7 @@ ax_cleanup() {
 		ip netns del "$ns" 2>/dev/null || true
 	done
 	if [ -n "${T:-}" ] && [ -d "$T" ]; then
-		if [ "$AX_FAILED" = 0 ] || [ -z "${AX_KEEP_TMP:-}" ]; then
+		if [ -z "${AX_KEEP_TMP:-}" ]; then
 			rm -rf "$T"
 		else
 			echo "scratch dir kept: $T"
