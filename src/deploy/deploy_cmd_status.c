@@ -129,6 +129,8 @@ static void print_node(struct deploy_app *a, int n,
 		       "modules are NOT isolated (development only) !!!\n",
 		       a->d->nodes[n].name);
 	while (ax_wire_modstat_next(&it, &r) == AX_WIRE_OK) {
+		if (r.deployment != a->deployment)
+			continue; /* another deployment on the same node */
 		printf("    module %.*s instance 0x%08x: %s\n",
 		       (int)r.name.len, r.name.ptr, (unsigned)r.module,
 		       r.state == AX_WIRE_MOD_LOADED ? "loaded" : "FAILED");
