@@ -23,6 +23,7 @@
 #include "ax_crypto.h"
 #include "deploy_build.h"
 #include "deploy_descriptor.h"
+#include "deploy_util.h"
 
 #define DATA AX_SOURCE_DIR "/tests/data/descriptors"
 
@@ -197,6 +198,40 @@ static void test_hostile_inputs(void **state)
 	free(d);
 }
 
+/* Every prefix and every single-byte change of the good descriptor parses
+ * or fails with a file:line error, never crashes (ASan build). */
+static void test_mutations(void **state)
+{
+	struct deploy_desc *d = desc_new();
+	static const char subst[] = {0, '\n', ':', '-', '[', '{', '"', 'x'};
+	char err[512], *copy;
+	uint8_t *text;
+	size_t len;
+
+	(void)state;
+	assert_int_equal(deploy_read_file(DATA "/good/thermo.yaml", &text, &len,
+					  1 << 20, err, sizeof err), DEPLOY_OK);
+	copy = malloc(len + 1);
+	assert_non_null(copy);
+	for (size_t n = 0; n <= len; n++) {
+		memcpy(copy, text, n);
+		if (deploy_desc_parse(copy, n, "m.yaml", NULL, d, err,
+				      sizeof err) != DEPLOY_OK)
+			assert_true(strncmp(err, "m.yaml:", 7) == 0);
+	}
+	for (size_t i = 0; i < len; i++)
+		for (size_t k = 0; k < sizeof subst; k++) {
+			memcpy(copy, text, len);
+			copy[i] = subst[k];
+			if (deploy_desc_parse(copy, len, "m.yaml", NULL, d, err,
+					      sizeof err) != DEPLOY_OK)
+				assert_true(strncmp(err, "m.yaml:", 7) == 0);
+		}
+	free(copy);
+	free(text);
+	free(d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -204,6 +239,7 @@ int main(void)
 		cmocka_unit_test(test_good_json),
 		cmocka_unit_test(test_bad_fixtures),
 		cmocka_unit_test(test_hostile_inputs),
+		cmocka_unit_test(test_mutations),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
