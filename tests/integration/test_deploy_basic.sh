@@ -17,6 +17,11 @@ fi
 T=$(mktemp -d /tmp/ax_deploy_XXXXXX)
 PIDS=()
 cleanup() {
+	# daemons `authex run` started (in their own process group) if it
+	# did not stop them itself
+	for p in $(sed -n 's/^node .*: authexd pid \([0-9]*\) .*/\1/p' "$T/run1.out" 2>/dev/null); do
+		kill "$p" 2>/dev/null
+	done
 	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
 	for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
 	[ -n "${KEEP:-}" ] && echo "kept $T" || rm -rf "$T"
