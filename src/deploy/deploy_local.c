@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -30,7 +31,18 @@ struct local {
 	int log_fd[DEPLOY_MAX_NODES];
 	char partial[DEPLOY_MAX_NODES][256];     /* unfinished log line */
 	int verbose;
+	int keep;
 };
+
+/* Ctrl-C before the watch starts: finish the current step, then take
+ * everything down instead of watching. */
+static volatile sig_atomic_t interrupted;
+
+static void on_interrupt(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+}
 
 static void sleep_ms(long ms)
 {
@@ -139,6 +151,9 @@ static pid_t spawn(struct local *l, int i, char *err, size_t errlen)
 		/* own process group: a terminal's Ctrl-C reaches only authex,
 		 * which then takes the deployment down and stops us */
 		(void)setpgid(0, 0);
+		/* and not outlive an authex that was killed (unless --keep) */
+		if (!l->keep)
+			(void)prctl(PR_SET_PDEATHSIG, SIGTERM);
 		dup2(fd, 1);
 		dup2(fd, 2);
 		execl(l->authexd, l->authexd, "--port", port, "--key", key,
@@ -340,6 +355,10 @@ static deploy_status run_all(struct local *l, long seconds, char *err,
 		st = deploy_apply_all(a, err, errlen);
 	if (st != DEPLOY_OK)
 		return st;
+	if (interrupted) {
+		deploy_errf(err, errlen, "interrupted");
+		return DEPLOY_E_FAIL;
+	}
 	printf("run %s: up; events and node logs for %ld s\n", a->d->name,
 	       seconds);
 	fflush(stdout);
@@ -364,7 +383,11 @@ int deploy_local_run(int argc, char **argv, const struct deploy_cli *g)
 	/* a closed stdout (`| head`) must not kill us before the daemons
 	 * are stopped */
 	signal(SIGPIPE, SIG_IGN);
+	interrupted = 0;
+	signal(SIGINT, on_interrupt);
+	signal(SIGTERM, on_interrupt);
 	memset(&l, 0, sizeof l);
+	l.keep = keep;
 	for (size_t i = 0; i < DEPLOY_MAX_NODES; i++)
 		l.log_fd[i] = -1;
 	l.verbose = verbose;
