@@ -146,6 +146,17 @@ has deploy2 "deploy thermo-it: up"
 LOADS_AFTER=$(grep -c " load " cloud.log edge.log | awk -F: '{s+=$2} END {print s}')
 [ "$LOADS_BEFORE" = "$LOADS_AFTER" ] && ok "second deploy loaded nothing" || fail "second deploy sent LOAD_MODULE"
 
+# ---------------------------------------------------------- node restart
+kill "${PIDS[1]}"; wait "${PIDS[1]}" 2>/dev/null
+"$AUTHEXD" --port "$P_CLOUD" --key cloud.key --log-events 2>>cloud.log & PIDS[1]=$!
+wait_port "$P_CLOUD" || fail "cloud did not restart"
+run restart 0 "$AUTHEX" deploy app.yaml
+has restart "node cloud lost modules of this deployment"
+has restart "load controller on cloud ... ok"
+has restart "key sensor.reading->controller.add ... ok"
+hasnt restart "^load sensor"
+run request_r 0 "$AUTHEX" request app.yaml query && has request_r "response: "
+
 # ---------------------------------------------------------- wrong keys
 install -m 600 app.keys wrongid.keys
 sed -i "/^name edge/,/^$/s/^node_id .*/node_id 0x01020304/" wrongid.keys
