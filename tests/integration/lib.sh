@@ -165,12 +165,13 @@ ax_bg() {
 	AX_NAMES+=("$name")
 }
 
+# ax_pid_of NAME: the pid of the latest process started as NAME.
 ax_pid_of() {
-	local i
+	local i pid=
 	for i in "${!AX_NAMES[@]}"; do
-		[ "${AX_NAMES[$i]}" = "$1" ] && { echo "${AX_PIDS[$i]}"; return 0; }
+		[ "${AX_NAMES[$i]}" = "$1" ] && pid=${AX_PIDS[$i]}
 	done
-	return 1
+	[ -n "$pid" ] && echo "$pid"
 }
 
 ax_stop() {
