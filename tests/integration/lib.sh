@@ -252,7 +252,7 @@ ax_netns_star() {
 	local pfx=$1 n=$2 i r="$1-r"
 	ax_netns_add "$r"
 	ip -n "$r" link set lo up || ax_fail "router lo"
-	ip netns exec "$r" sysctl -qw net.ipv4.ip_forward=1 ||
+	ip netns exec "$r" sh -c 'echo 1 >/proc/sys/net/ipv4/ip_forward' ||
 		ax_fail "cannot enable forwarding in $r"
 	for i in $(seq 1 "$n"); do
 		ax_netns_add "$pfx-$i"
