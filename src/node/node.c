@@ -14,6 +14,27 @@
 
 /* ------------------------------------------- deployer of a deployment */
 
+/* Remove c from r's list, keeping the order of the others. */
+static void dep_remove(struct node_dep_ref *r, const struct node_conn *c)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < NODE_DEP_SESSIONS; i++)
+		if (r->deployer[i] != c)
+			r->deployer[k++] = r->deployer[i];
+	while (k < NODE_DEP_SESSIONS)
+		r->deployer[k++] = NULL;
+}
+
+/* Put c first in r's list (the oldest one falls off a full list). */
+static void dep_push(struct node_dep_ref *r, struct node_conn *c)
+{
+	dep_remove(r, c);
+	for (size_t i = NODE_DEP_SESSIONS - 1; i > 0; i--)
+		r->deployer[i] = r->deployer[i - 1];
+	r->deployer[0] = c;
+}
+
 void node_deployer_note(struct node *n, uint32_t dep, struct node_conn *c)
 {
 	struct node_dep_ref *spare = NULL;
@@ -23,10 +44,10 @@ void node_deployer_note(struct node *n, uint32_t dep, struct node_conn *c)
 	for (size_t i = 0; i < NODE_MAX_DEPLOYMENTS; i++) {
 		struct node_dep_ref *r = &n->deps[i];
 		if (r->dep == dep) {
-			r->deployer = c;
+			dep_push(r, c);
 			return;
 		}
-		if (spare == NULL && (r->dep == 0 || r->deployer == NULL))
+		if (spare == NULL && (r->dep == 0 || r->deployer[0] == NULL))
 			spare = r;
 	}
 	if (spare == NULL) {
@@ -35,23 +56,23 @@ void node_deployer_note(struct node *n, uint32_t dep, struct node_conn *c)
 			 NODE_MAX_DEPLOYMENTS, dep);
 		return;
 	}
+	memset(spare, 0, sizeof(*spare));
 	spare->dep = dep;
-	spare->deployer = c;
+	spare->deployer[0] = c;
 }
 
 struct node_conn *node_deployer_of(struct node *n, uint32_t dep)
 {
 	for (size_t i = 0; i < NODE_MAX_DEPLOYMENTS; i++)
 		if (n->deps[i].dep == dep)
-			return n->deps[i].deployer;
+			return n->deps[i].deployer[0];
 	return NULL;
 }
 
 void node_deployer_forget(struct node *n, struct node_conn *c)
 {
 	for (size_t i = 0; i < NODE_MAX_DEPLOYMENTS; i++)
-		if (n->deps[i].deployer == c)
-			n->deps[i].deployer = NULL;
+		dep_remove(&n->deps[i], c);
 }
 
 uint32_t node_uptime_s(struct node *n)

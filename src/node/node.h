@@ -111,10 +111,14 @@ struct node_link {
 	struct node *node;
 };
 
+#define NODE_DEP_SESSIONS 4 /* deployer sessions remembered per deployment */
+
 struct node_dep_ref {
-	uint32_t dep;               /* 0 = free entry */
-	struct node_conn *deployer; /* last deployer session that sent a
-				     * frame for dep, or NULL */
+	uint32_t dep; /* 0 = free entry */
+	/* Open deployer sessions that sent a frame for dep, most recent
+	 * first; [0] receives the deployment's events to the deployer. When
+	 * it closes, the next one takes over. */
+	struct node_conn *deployer[NODE_DEP_SESSIONS];
 };
 
 struct node_config {
