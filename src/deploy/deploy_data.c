@@ -80,9 +80,18 @@ void deploy_data_format(const uint8_t *b, size_t n, char *out, size_t cap)
 		snprintf(out, cap, "(empty)");
 		return;
 	}
-	/* hex: 2 per byte; text: up to 1 per byte plus quotes; "..." */
+	/* Printable text is shown as text only: that is what a person reads
+	 * (the hex of it adds nothing). Anything else as hex. */
+	if (printable(b, n) && n + 3 <= cap) {
+		out[o++] = '"';
+		memcpy(out + o, b, n);
+		o += n;
+		out[o++] = '"';
+		out[o] = 0;
+		return;
+	}
 	keep = n;
-	while (keep > 0 && keep * 3 + 8 > cap)
+	while (keep > 0 && keep * 2 + 4 > cap)
 		keep--;
 	for (size_t i = 0; i < keep; i++) {
 		out[o++] = digits[b[i] >> 4];
@@ -91,12 +100,6 @@ void deploy_data_format(const uint8_t *b, size_t n, char *out, size_t cap)
 	if (keep < n) {
 		memcpy(out + o, "...", 3);
 		o += 3;
-	} else if (printable(b, n)) {
-		out[o++] = ' ';
-		out[o++] = '"';
-		memcpy(out + o, b, n);
-		o += n;
-		out[o++] = '"';
 	}
 	out[o] = 0;
 }

@@ -21,9 +21,9 @@ DEPLOY_MUST_CHECK deploy_status deploy_data_parse(const char *arg,
 	uint8_t *out, size_t cap, size_t *len, char *err, size_t errlen);
 
 /*
- * deploy_data_format - "hex" or "hex \"text\"" (the text only when every
- * byte is printable ASCII) into out; "(empty)" for no bytes. Long data is
- * cut with "..." to fit cap.
+ * deploy_data_format - "\"text\"" when every byte is printable ASCII and
+ * it fits, otherwise "hex"; "(empty)" for no bytes. Long hex is cut with
+ * "..." to fit cap.
  */
 void deploy_data_format(const uint8_t *b, size_t n, char *out, size_t cap);
 

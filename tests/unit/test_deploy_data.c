@@ -70,12 +70,15 @@ static void test_format(void **state)
 
 	(void)state;
 	deploy_data_format((const uint8_t *)"ok", 2, out, sizeof out);
-	assert_string_equal(out, "6f6b \"ok\"");
+	assert_string_equal(out, "\"ok\"");
 	deploy_data_format(bin, 3, out, sizeof out);
 	assert_string_equal(out, "00c87f");
 	deploy_data_format(NULL, 0, out, sizeof out);
 	assert_string_equal(out, "(empty)");
 	memset(big, 'a', sizeof big);
+	deploy_data_format(big, sizeof big, out, sizeof out);
+	assert_int_equal(strlen(out), 42); /* text in quotes */
+	memset(big, 0x01, sizeof big);
 	deploy_data_format(big, sizeof big, out, sizeof out);
 	assert_true(strlen(out) < sizeof out);
 	assert_non_null(strstr(out, "..."));
