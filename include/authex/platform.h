@@ -40,19 +40,24 @@
  *    modules, so one image can be loaded several times as several
  *    instances with independent state.
  *  - Secrets: k_node is read during load only; a backend wipes every copy
- *    of K_M before load returns (unless its TEE keeps it inside).
+ *    of K_M before load returns (unless its TEE keeps it inside). A
+ *    backend with a start hook takes the node key there, once, and keeps
+ *    it outside the daemon; load's k_node is then NULL.
  *
  * What each op means for the planned backends:
  *  - native (src/platform/native): the image is dlopen()ed in the daemon's
  *    own process from a memfd. load/handle/unload are plain function calls
  *    into the image. It isolates NOTHING: the daemon (and anyone who owns
  *    it) can read K_M and every key. Development only.
- *  - process: load forks a child that receives the image and K_M over a
- *    socketpair, applies seccomp/NO_NEW_PRIVS/non-dumpable and dlopen()s
- *    the image; handle sends the message as a length-prefixed frame and
- *    reads frames back (every EMIT frame is passed to emit, then the
- *    ANSWER frame ends the call); unload kills and reaps the child; alive
- *    reports a dead child (and the daemon marks the module failed).
+ *  - process (src/platform/process): start forks a monitor that alone
+ *    keeps K_node; load sends the image to it, it measures, derives K_M
+ *    and starts the module in its own confined process (own uid as root,
+ *    seccomp, NO_NEW_PRIVS, non-dumpable, only its channel open), then
+ *    hands the daemon the module's socket; handle sends the message as a
+ *    length-prefixed frame and reads frames back (every EMIT frame is
+ *    passed to emit, then the ANSWER frame ends the call); unload has the
+ *    monitor kill and reap the process; alive reports a lost one (and the
+ *    daemon marks the module failed).
  *  - tzm: the module is in the Secure world of a Cortex-M33 behind a
  *    serial link; load sends the image (or names a pre-flashed one) and the
  *    Secure side measures it and derives K_M from its own K_node (then
@@ -85,10 +90,25 @@ struct ax_platform_ops {
 			       * whom (docs/security.md has the long form) */
 
 	/*
+	 * start - optional (NULL: nothing to start). Called once, before
+	 * any load, while the daemon still holds the node key and its
+	 * privileges. k_node: AX_PLATFORM_KEY_LEN bytes, copied where the
+	 * backend keeps it (the daemon may wipe its copy afterwards and
+	 * passes NULL as load's k_node). options: the backend's option
+	 * string from the command line ("key=value,..."), NULL = defaults.
+	 * Returns 0, or -1 with err filled.
+	 */
+	int (*start)(const uint8_t *k_node, const char *options, char *err,
+		size_t errlen);
+	/* stop - optional: end what start started (after every unload). */
+	void (*stop)(void);
+
+	/*
 	 * load - measure and start one module instance.
 	 *  image/len: the module image (untrusted bytes, 1..4 MiB);
 	 *  instance: the deployer-chosen instance id (part of K_M);
-	 *  k_node: the node key (AX_PLATFORM_KEY_LEN bytes);
+	 *  k_node: the node key (AX_PLATFORM_KEY_LEN bytes), or NULL after a
+ *  successful start;
 	 *  emit/emit_ctx: where the module's sealed outputs go.
 	 *  On success *out is the handle and measurement holds the SHA-256 of
 	 *  the image. Returns 0, or -1 with err filled (*out NULL).

@@ -8,9 +8,11 @@
 #include <authex/platform.h>
 
 #include "ax_native.h"
+#include "process/ax_process.h"
 
 static const struct ax_platform_ops *const backends[] = {
 	&ax_native_platform,
+	&ax_process_platform,
 };
 
 const struct ax_platform_ops *ax_platform_find(const char *name)
@@ -25,5 +27,5 @@ const struct ax_platform_ops *ax_platform_find(const char *name)
 
 const char *ax_platform_names(void)
 {
-	return "native";
+	return "native, process";
 }
