@@ -15,13 +15,14 @@ CTEST     ?= ctest
 BUILD      := build
 BUILD_ASAN := build-asan
 BUILD_FUZZ := build-fuzz
+BUILD_BENCH := build-bench
 DEMO_DIR   := $(BUILD)/demo
 
 # bash for pipefail: ctest's output is teed into a log for the summary.
 SHELL       := /bin/bash
 .SHELLFLAGS := -o pipefail -ec
 
-.PHONY: all deps build test test-gcc test-asan fuzz demo clean help
+.PHONY: all deps build test test-gcc test-asan fuzz demo bench clean help
 
 all: build
 
@@ -35,6 +36,8 @@ help:
 	@echo "                  each for FUZZ_TIME seconds (now $(FUZZ_TIME)) on a copy of its corpus"
 	@echo "  make demo       build, then run the irrigation example on three local nodes"
 	@echo "                  for DEMO_SECONDS seconds (now $(DEMO_SECONDS)); see examples/irrigation/"
+	@echo "  make bench      gcc build in $(BUILD_BENCH)/, then run the benchmarks"
+	@echo "                  (bench/run.sh, a few minutes), print a table, write docs/performance.md"
 	@echo "  make deps       only check/install the Debian packages (scripts/deps.sh)"
 	@echo "  make clean      remove $(BUILD)/ $(BUILD_ASAN)/ $(BUILD_FUZZ)/"
 	@echo "variables: JOBS=$(JOBS) FUZZ_TIME=$(FUZZ_TIME) DEMO_SECONDS=$(DEMO_SECONDS)"
@@ -102,6 +105,13 @@ demo: build
 	@mkdir -p $(DEMO_DIR)
 	$(BUILD)/authex run examples/irrigation/app.yaml --seconds $(DEMO_SECONDS) \
 		--state $(DEMO_DIR)/irrigation.state --keystore $(DEMO_DIR)/irrigation.keys
+
+# Benchmarks against their floors (bench/run.sh): not tests, never run by
+# ctest; they write docs/performance.md.
+bench: deps
+	$(call configure,$(BUILD_BENCH),gcc,)
+	$(CMAKE) --build $(BUILD_BENCH) -j$(JOBS)
+	bash bench/run.sh $(BUILD_BENCH) docs/performance.md
 
 clean:
 	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_FUZZ)

@@ -14,6 +14,9 @@
  *         event      ax_event_seal (header, IV, ax_aead_seal)
  *         rt-output  ax_rt_output: a module output sealed and handed to
  *                    the platform's emit callback
+ *         frame-auth ax_frame_seal of the EVENT frame carrying such a
+ *                    message on a deployer session (HMAC-SHA256 tag); not
+ *                    in the runtime, shown for the round trip's analysis
  *   open  floor      EVP AES-128-GCM decrypt + tag check, key installed once
  *         event      ax_event_open
  *         rt-input   ax_rt_handle of a sealed EVENT: permission table,
@@ -36,6 +39,7 @@
 #include "ax_crypto.h"
 #include "ax_modmsg.h"
 #include "ax_runtime.h"
+#include "ax_wire.h"
 
 #define MAX_BATCH 256
 #define N_SIZES 4
@@ -126,6 +130,21 @@ static void event_seal(size_t len, uint64_t ctr)
 		die("ax_event_seal");
 }
 
+static uint8_t frame_key[32];
+static uint8_t frame[AX_FRAME_PREFIX_LEN + AX_WIRE_EVENT_BODY_MAX +
+		     AX_FRAME_TAG_LEN];
+
+static void frame_auth(size_t len, uint64_t ctr)
+{
+	size_t flen;
+
+	if (ax_frame_seal(frame, sizeof(frame), AX_WIRE_EVENT, AX_FRAME_F_AUTH,
+			  (uint32_t)(ctr % AX_WIRE_SEQ_MAX) + 1,
+			  8 + AX_EVENT_OVERHEAD + len, frame_key,
+			  &flen) != AX_WIRE_OK)
+		die("ax_frame_seal");
+}
+
 static struct ax_endpoint eps[2];
 
 static void rt_output(size_t len, uint64_t ctr)
@@ -206,6 +225,7 @@ static void setup(void)
 				      "in", {.input = on_input}};
 	if (ax_random(key, sizeof(key)) != AX_CRYPTO_OK ||
 	    ax_random(km, sizeof(km)) != AX_CRYPTO_OK ||
+	    ax_random(frame_key, sizeof(frame_key)) != AX_CRYPTO_OK ||
 	    ax_random(pt, sizeof(pt)) != AX_CRYPTO_OK)
 		die("ax_random");
 	if (ax_rt_init(&rt, eps, 2, 7, km, on_emit, NULL) != AX_OK)
@@ -223,15 +243,17 @@ static void setup(void)
 
 /* ------------------------------------------------------------ driver */
 
-#define N_SEAL 5
+#define N_SEAL 6
 #define N_OPEN 3
 #define N_VAR (N_SEAL + N_OPEN)
 
 static const char *const var_name[N_VAR] = {
 	"seal-floor", "seal-evp-rekey", "seal-aead", "seal-event",
-	"seal-rt-output", "open-floor", "open-event", "open-rt-input"};
+	"seal-rt-output", "seal-frame-auth", "open-floor", "open-event",
+	"open-rt-input"};
 static void (*const seal_fn[N_SEAL])(size_t, uint64_t) = {
-	evp_keyed_seal, evp_rekey_seal, aead_seal, event_seal, rt_output};
+	evp_keyed_seal, evp_rekey_seal, aead_seal, event_seal, rt_output,
+	frame_auth};
 static void (*const open_fn[N_OPEN])(const uint8_t *, size_t) = {
 	evp_keyed_open, event_open, rt_input};
 

@@ -11,8 +11,9 @@
  *   bench_tcp sink PORT              count frames until EOF, answer count(8)
  *   bench_tcp pingpong PORT SIZE N   N round trips of SIZE-byte frames:
  *     RESULT rtt <label> SIZE <median_us> <p99_us> us
- *   bench_tcp stream PORT SIZE N FRAME   N frames of FRAME bytes (length
- *     field included), one write() each, then wait for the sink's count:
+ *   bench_tcp stream PORT SIZE N FRAME [BATCH]   N frames of FRAME bytes
+ *     (length field included), one write() each (BATCH frames per write()
+ *     if given), then wait for the sink's count:
  *     RESULT tput <label> SIZE <events_per_s> <payload_MB_per_s> ev/s
  * The label is $BENCH_LABEL (default "tcp"). Servers serve connections
  * concurrently, one thread each, until killed (at most 10000 connections);
@@ -288,19 +289,23 @@ static int pingpong(int port, size_t size, size_t n)
 	return 0;
 }
 
-static int stream(int port, size_t size, size_t n, size_t frame)
+static int stream(int port, size_t size, size_t n, size_t frame,
+		  size_t batch)
 {
 	int fd = dial(port);
 	uint64_t t0, dt, got = 0;
 
-	if (frame < 4 || frame > FRAME_MAX)
-		die("frame size");
-	memset(buf, 0x5a, frame);
-	put_be32(buf, (uint32_t)(frame - 4));
+	if (frame < 4 || batch < 1 || frame * batch > FRAME_MAX)
+		die("frame size or batch");
+	memset(buf, 0x5a, frame * batch);
+	for (size_t k = 0; k < batch; k++)
+		put_be32(buf + k * frame, (uint32_t)(frame - 4));
 	t0 = now_ns();
-	for (size_t i = 0; i < n; i++)
-		if (put_all(fd, buf, frame) != 0)
+	for (size_t i = 0; i < n; i += batch) {
+		size_t m = n - i < batch ? n - i : batch;
+		if (put_all(fd, buf, frame * m) != 0)
 			die("stream write");
+	}
 	shutdown(fd, SHUT_WR);
 	if (get_all(fd, buf, 8) != 0)
 		die("stream count");
@@ -330,11 +335,12 @@ int main(int argc, char **argv)
 	if (argc == 5 && strcmp(argv[1], "pingpong") == 0)
 		return pingpong(atoi(argv[2]), strtoul(argv[3], NULL, 10),
 				strtoul(argv[4], NULL, 10));
-	if (argc == 6 && strcmp(argv[1], "stream") == 0)
+	if ((argc == 6 || argc == 7) && strcmp(argv[1], "stream") == 0)
 		return stream(atoi(argv[2]), strtoul(argv[3], NULL, 10),
 			      strtoul(argv[4], NULL, 10),
-			      strtoul(argv[5], NULL, 10));
+			      strtoul(argv[5], NULL, 10),
+			      argc == 7 ? strtoul(argv[6], NULL, 10) : 1);
 	fprintf(stderr, "usage: bench_tcp echo|sink PORT | relay PORT NEXT | "
-		"pingpong PORT SIZE N | stream PORT SIZE N FRAME\n");
+		"pingpong PORT SIZE N | stream PORT SIZE N FRAME [BATCH]\n");
 	return 2;
 }
