@@ -167,6 +167,7 @@ for mode in pass tamper replay reorder drop inject; do
 	AX=("$AUTHEX" --keystore "$KEYS" --state "$T/$mode.db")
 	ax_run "$T/$mode.deploy" "${AX[@]}" deploy "$T/app/$mode.yaml" ||
 		ax_fail "$mode: deploy through the relay: $(tail -3 "$T/$mode.deploy")"
+	ax_ok "$mode: deploy through the relay (authenticated deployer frames pass untouched)"
 	ax_wait_for 30 busy "$mode" || ax_fail "$mode: too few events reached the controller"
 	for m in soil_north soil_south; do
 		ax_run "$T/$mode.disable" "${AX[@]}" disable "$T/app/$mode.yaml" "$m" ||
