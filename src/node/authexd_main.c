@@ -3,10 +3,14 @@
  * node's key file, start the node (node.c). Only this file prints to
  * stdout; the node logs through node_log.c.
  */
+#define _GNU_SOURCE /* setresuid, setgroups (--user) */
+
+#include <grp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ax_crypto.h"
 #include "ax_keyfile.h"
@@ -22,7 +26,8 @@
 "\n" \
 "SYNOPSIS\n" \
 "    authexd --port PORT --key FILE [--bind ADDR] [--platform NAME]\n" \
-"            [--name NODE] [--log-level LEVEL] [--log-events]\n" \
+"            [--platform-opt OPTS] [--user UID[:GID]] [--name NODE]\n" \
+"            [--log-level LEVEL] [--log-events]\n" \
 "    authexd --help\n" \
 "\n" \
 "DESCRIPTION\n" \
@@ -45,6 +50,17 @@
 "    --platform NAME    TEE backend for every module (default native).\n" \
 "                       Built: %s. `native` isolates NOTHING: modules run\n" \
 "                       in this process; use it for development only.\n" \
+"                       `process` runs each module in its own confined\n" \
+"                       process; the node key stays in a separate monitor\n" \
+"                       process and is wiped from authexd.\n" \
+"    --platform-opt OPTS  backend options, key=value,... For process:\n" \
+"                       uid_base=N (module uids as root, default 60000),\n" \
+"                       timeout_ms=N (per message, default 5000),\n" \
+"                       host=PATH (default: authex-modhost beside authexd).\n" \
+"    --user UID[:GID]   after the platform started and the port is bound,\n" \
+"                       drop to this numeric uid (and gid; default = uid).\n" \
+"                       Only as root; with --platform process authexd then\n" \
+"                       holds no node key and no privilege.\n" \
 "    --name NODE        which block of FILE to use when it holds several\n" \
 "                       nodes (default: the only block).\n" \
 "    --log-level LEVEL  error, warn, info (default) or debug. Log lines go\n" \
@@ -76,7 +92,7 @@
 "    authexd --port 7101 --key /etc/authex/field.key --log-events\n"
 
 struct args {
-	const char *key, *bind, *platform, *name, *level;
+	const char *key, *bind, *platform, *name, *level, *popt, *user;
 	long port;
 	int log_events;
 };
@@ -126,10 +142,11 @@ static int parse_port(const char *s, long *port)
 
 static int parse(int argc, char **argv, struct args *a)
 {
-	static const char *const opts[] = {"--key", "--bind", "--platform",
-					   "--name", "--log-level"};
-	const char **dst[] = {&a->key, &a->bind, &a->platform, &a->name,
-			      &a->level};
+	static const char *const opts[] = {"--key", "--bind", "--platform-opt",
+					   "--platform", "--name", "--log-level",
+					   "--user"};
+	const char **dst[] = {&a->key, &a->bind, &a->popt, &a->platform,
+			      &a->name, &a->level, &a->user};
 	const char *v;
 
 	for (int i = 1; i < argc; i++) {
@@ -143,7 +160,7 @@ static int parse(int argc, char **argv, struct args *a)
 				return bad("--port %s: not a port 1..65535", v);
 			continue;
 		}
-		for (size_t k = 0; k < 5 && !done; k++)
+		for (size_t k = 0; k < 7 && !done; k++)
 			if ((v = value(argc, argv, &i, opts[k])) != NULL) {
 				*dst[k] = v;
 				done = 1;
@@ -202,9 +219,75 @@ static int configure(const struct args *a, struct node_config *cfg)
 	return rc;
 }
 
+/* The key file's keys were copied through vector registers, which the
+ * dynamic linker's lazy binding (and signal delivery) saves on the stack:
+ * once the platform holds K_node, wipe the stack below main's frame so no
+ * copy of it stays in authexd (tests/integration/test_process_isolation.sh
+ * scans authexd's memory for it). */
+static __attribute__((noinline)) void scrub_stack(void)
+{
+	uint8_t pad[64 * 1024];
+
+	ax_wipe(pad, sizeof(pad));
+	__asm__ volatile("" : : "r"(pad) : "memory");
+}
+
+/* Start the platform (process: fork its monitor with the node key) and
+ * wipe the daemon's copy of the key when the platform holds it. */
+static int start_platform(const struct args *a, struct node_config *cfg,
+			  char *err, size_t errlen)
+{
+	const struct ax_platform_ops *p = cfg->platform;
+
+	if (p->start == NULL) {
+		if (a->popt == NULL)
+			return 0;
+		snprintf(err, errlen, "--platform-opt: platform %s has no "
+			 "options", p->name);
+		return -1;
+	}
+	if (p->start(cfg->node_key, a->popt, err, errlen) != 0)
+		return -1;
+	ax_wipe(cfg->node_key, sizeof(cfg->node_key));
+	scrub_stack();
+	return 0;
+}
+
+/* --user UID[:GID]: drop every privilege for good (root only). */
+static int drop_user(const char *spec, char *err, size_t errlen)
+{
+	char *end;
+	unsigned long uid = strtoul(spec, &end, 10), gid = uid;
+	uid_t r, e, s;
+
+	if (*end == ':')
+		gid = strtoul(end + 1, &end, 10);
+	if (*end != '\0' || end == spec || uid == 0 || uid > 0xfffffffeul ||
+	    gid > 0xfffffffeul) {
+		snprintf(err, errlen, "--user %s: use a numeric UID[:GID], not 0",
+			 spec);
+		return -1;
+	}
+	if (geteuid() != 0) {
+		snprintf(err, errlen, "--user: only root can change its user");
+		return -1;
+	}
+	if (setgroups(0, NULL) != 0 || setresgid((gid_t)gid, (gid_t)gid,
+						  (gid_t)gid) != 0 ||
+	    setresuid((uid_t)uid, (uid_t)uid, (uid_t)uid) != 0 ||
+	    getresuid(&r, &e, &s) != 0 || r != uid || e != uid || s != uid ||
+	    setresuid(0, 0, 0) == 0) {
+		snprintf(err, errlen, "--user %s: could not drop privileges",
+			 spec);
+		return -1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
-	struct args a = {NULL, "127.0.0.1", "native", NULL, NULL, 0, 0};
+	struct args a = {NULL, "127.0.0.1", "native", NULL, NULL, NULL, NULL, 0,
+			 0};
 	static struct node_config cfg;
 	static struct node node;
 	char err[256];
@@ -217,22 +300,29 @@ int main(int argc, char **argv)
 		}
 	if (parse(argc, argv, &a) != 0 || configure(&a, &cfg) != 0)
 		return EXIT_USAGE;
-	rc = node_init(&node, uv_default_loop(), &cfg, err, sizeof(err));
+	rc = start_platform(&a, &cfg, err, sizeof(err));
+	if (rc == 0)
+		rc = node_init(&node, uv_default_loop(), &cfg, err, sizeof(err));
 	ax_wipe(&cfg, sizeof(cfg));
+	if (rc == 0 && a.user != NULL)
+		rc = drop_user(a.user, err, sizeof(err));
 	if (rc != 0) {
 		fprintf(stderr, "authexd: %s\n", err);
 		return 1;
 	}
 	if (node.cfg.platform->isolated)
 		node_log(NODE_LOG_INFO, "start node_id=0x%08x listen=%s:%u "
-			 "platform=%s", node.cfg.node_id, node.cfg.bind,
-			 (unsigned)node.cfg.port, node.cfg.platform->name);
+			 "platform=%s uid=%u", node.cfg.node_id, node.cfg.bind,
+			 (unsigned)node.cfg.port, node.cfg.platform->name,
+			 (unsigned)getuid());
 	else
 		node_log(NODE_LOG_WARN, "start node_id=0x%08x listen=%s:%u "
 			 "platform=%s NO ISOLATION: development only",
 			 node.cfg.node_id, node.cfg.bind,
 			 (unsigned)node.cfg.port, node.cfg.platform->name);
 	rc = node_run(&node);
+	if (node.cfg.platform->stop != NULL)
+		node.cfg.platform->stop();
 	uv_loop_close(uv_default_loop());
 	return rc;
 }

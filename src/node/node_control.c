@@ -142,7 +142,10 @@ static void do_load(struct node_conn *c, const struct ax_frame *fr,
 		return;
 	}
 	m->node = n;
-	if (p->load(l->image.ptr, l->image.len, l->module, n->cfg.node_key,
+	/* A backend with a start hook holds K_node itself (process: in its
+	 * monitor); the daemon's copy was wiped after start. */
+	if (p->load(l->image.ptr, l->image.len, l->module,
+		    p->start != NULL ? NULL : n->cfg.node_key,
 		    node_event_emit, m, &m->pm, m->measurement, err,
 		    sizeof(err)) != 0) {
 		node_modules_remove(&n->mods, m);
