@@ -203,7 +203,10 @@ deploy_status deploy_app_build_all(struct deploy_app *a, char *err,
 		deploy_hex_short(img->measurement, 32, h);
 		deploy_app_say(a, "build %s ... ok (%.1f KiB, measurement %s%s)",
 			       m->name, (double)img->size / 1024.0, h,
-			       img->cached ? ", cached" : "");
+			       img->cached    ? ", cached"
+			       : img->rebuilt ? ", cache entry had changed on "
+						"disk: rebuilt"
+					      : "");
 	}
 	man = calloc(a->d->n_modules, sizeof *man);
 	if (man == NULL) {

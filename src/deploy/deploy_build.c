@@ -192,6 +192,56 @@ deploy_status deploy_build_load_image(const char *path,
 	return DEPLOY_OK;
 }
 
+/* The cache keeps, beside each image, the measurement it had when it was
+ * built ("<image>.sha256"). An image whose bytes no longer match (changed
+ * on disk, half written, tampered with) is never used: it is built again,
+ * so what gets measured and attested is always what the compiler made. */
+static deploy_status write_seal(const char *image,
+				const struct deploy_image *img, char *err,
+				size_t errlen)
+{
+	char path[DEPLOY_PATH_MAX + 8], hex[65];
+	FILE *f;
+
+	snprintf(path, sizeof path, "%s.sha256", image);
+	deploy_hex(img->measurement, 32, hex);
+	f = fopen(path, "w");
+	if (f == NULL || fprintf(f, "%s\n", hex) < 0 || fclose(f) != 0) {
+		deploy_errf(err, errlen, "%s: %s", path, strerror(errno));
+		return DEPLOY_E_FAIL;
+	}
+	return DEPLOY_OK;
+}
+
+/* 1: the cached image is intact and loaded into img; 0: it was removed. */
+static int cached_image(const char *image, struct deploy_image *img,
+			char *err, size_t errlen)
+{
+	char path[DEPLOY_PATH_MAX + 8], hex[65];
+	uint8_t *seal = NULL;
+	size_t len = 0;
+	int same;
+
+	snprintf(path, sizeof path, "%s.sha256", image);
+	if (deploy_build_load_image(image, img, NULL, err, errlen) != DEPLOY_OK ||
+	    deploy_read_file(path, &seal, &len, 128, NULL, 0) != DEPLOY_OK) {
+		free(seal);
+		goto stale;
+	}
+	deploy_hex(img->measurement, 32, hex);
+	same = len >= 64 && memcmp(seal, hex, 64) == 0;
+	free(seal);
+	if (same) {
+		img->cached = 1;
+		return 1;
+	}
+stale:
+	unlink(image);
+	unlink(path);
+	memset(img, 0, sizeof *img);
+	return 0;
+}
+
 deploy_status deploy_build_module(const char *source, const char *cache_dir,
 				  struct deploy_image *img, char *err,
 				  size_t errlen)
@@ -201,6 +251,7 @@ deploy_status deploy_build_module(const char *source, const char *cache_dir,
 		log[DEPLOY_PATH_MAX + 8];
 	uint8_t hash[32];
 	deploy_status st = DEPLOY_E_FAIL;
+	int stale = 0;
 
 	memset(img, 0, sizeof *img);
 	if (c == NULL) {
@@ -215,11 +266,14 @@ deploy_status deploy_build_module(const char *source, const char *cache_dir,
 	snprintf(out, sizeof out, "%s/%s.so", cache_dir, hex);
 	snprintf(log, sizeof log, "%s/%s.log", cache_dir, hex);
 	if (access(out, R_OK) == 0) {
-		st = deploy_build_load_image(out, img, NULL, err, errlen);
-		img->cached = 1;
-		goto out;
+		if (cached_image(out, img, err, errlen)) {
+			st = DEPLOY_OK;
+			goto out;
+		}
+		stale = 1; /* changed or unverifiable: build it anew */
 	}
 	snprintf(tmp, sizeof tmp, "%s.tmp%ld", out, (long)getpid());
+	img->rebuilt = stale;
 	c->argv[c->argc++] = (char *)"-o";
 	c->argv[c->argc++] = tmp;
 	c->argv[c->argc++] = (char *)source;
@@ -243,6 +297,8 @@ deploy_status deploy_build_module(const char *source, const char *cache_dir,
 		goto out;
 	}
 	st = deploy_build_load_image(out, img, NULL, err, errlen);
+	if (st == DEPLOY_OK)
+		st = write_seal(out, img, err, errlen);
 out:
 	free(c);
 	return st;

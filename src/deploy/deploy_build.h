@@ -9,7 +9,9 @@
  * goes into them (compiler command, source, glue, module.h, the two
  * libraries), so an unchanged module is never rebuilt and keeps its
  * measurement. Only the module's own file is hashed: a module that
- * #includes its own headers must be touched to be rebuilt.
+ * #includes its own headers must be touched to be rebuilt. Each image has
+ * its measurement recorded beside it (<hash>.so.sha256); an entry whose
+ * bytes no longer match is discarded and built again, never deployed.
  */
 #ifndef DEPLOY_BUILD_H
 #define DEPLOY_BUILD_H
@@ -26,6 +28,8 @@ struct deploy_image {
 	uint8_t measurement[32];     /* SHA-256 of the file */
 	size_t size;
 	int cached;                  /* 1: found in the cache, not compiled */
+	int rebuilt;                 /* 1: the cache entry no longer matched
+				      * its recorded measurement: built anew */
 	struct ax_manifest man;      /* endpoints read from the image */
 };
 
