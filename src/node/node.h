@@ -44,6 +44,7 @@
 #define NODE_LINK_QUEUE_MAX 1024   /* pending frames per peer link */
 #define NODE_LOCAL_QUEUE_MAX 4096  /* local deliveries waiting */
 #define NODE_DRAIN_BATCH 256       /* local deliveries per loop turn */
+#define NODE_FLUSH_BATCH 64        /* peer frames per write */
 #define NODE_WRITE_BACKLOG_MAX (32u * 1024u * 1024u) /* per connection */
 #define NODE_BACKOFF_MIN_MS 100
 #define NODE_BACKOFF_MAX_MS 5000
@@ -194,6 +195,16 @@ void node_session_close(struct node_conn *c, uint16_t code, const char *why);
  * or -1 (the connection is then closing). */
 int node_session_send(struct node_conn *c, uint16_t type, uint8_t *buf,
 	size_t body_len);
+/* node_session_frame - the first half of node_session_send: take the next
+ * seq and seal the frame in place in buf (cap bytes; body at buf +
+ * AX_FRAME_PREFIX_LEN), *len = its size; several frames may follow each
+ * other in one buffer. Returns 0 or -1 (buf is not freed).
+ * node_session_write - the second half: write len bytes of whole frames;
+ * takes ownership of buf. Returns 0 or -1 (the connection is then
+ * closing). */
+int node_session_frame(struct node_conn *c, uint16_t type, uint8_t *buf,
+	size_t cap, size_t body_len, size_t *len);
+int node_session_write(struct node_conn *c, uint8_t *buf, size_t len);
 /* node_session_buf - a frame buffer for a body of up to body_cap bytes. */
 uint8_t *node_session_buf(size_t body_cap);
 /* node_session_hello - send our HELLO (role, our id, c->nonce). */
@@ -238,9 +249,14 @@ void node_event_clear(struct node *n);
 
 /* node_peer_send - queue an EVENT for the node at addr (a route address
  * that node_routes_addr_parse accepted); connects lazily. Returns 0, or -1 when
- * dropped (queue full, link table full); drops are counted. */
+ * dropped (queue full, link table full); drops are counted. What is
+ * queued on a link that is up leaves with the next node_peer_flush. */
 int node_peer_send(struct node *n, const char *addr, uint32_t dep,
 	const uint8_t *msg, size_t len);
+/* node_peer_flush - write what waits on every link that is up, up to
+ * NODE_FLUSH_BATCH frames per write (node_event_drain calls it after each
+ * batch of local messages, so frames to one node share a write). */
+void node_peer_flush(struct node *n);
 /* node_peer_hello - the HELLO answer on our link c arrived (checked). */
 void node_peer_hello(struct node_conn *c, const struct ax_wire_hello *h);
 /* node_peer_closed - link connection c is gone: back off, reconnect. */

@@ -184,6 +184,7 @@ void node_event_drain(uv_idle_t *h)
 		route_emitted(n, q); /* may queue more: handled next turn */
 		free(q);
 	}
+	node_peer_flush(n); /* frames to one peer share a write */
 	if (n->lq_count == 0)
 		uv_idle_stop(&n->drain);
 }

@@ -48,30 +48,68 @@ static struct node_link *find_or_add(struct node *n, const char *addr)
 	return free_slot;
 }
 
-/* Send queued frames while the connection keeps up. */
-static void flush(struct node_link *l)
+/* Frame up to NODE_FLUSH_BATCH queued messages into one buffer and write
+ * it: one write for many small events. Returns 0, or -1 when the batch
+ * could not be written (its messages are counted as dropped). */
+static int flush_batch(struct node_link *l)
 {
-	while (l->q_count > 0 && l->conn != NULL && l->st == NODE_LINK_UP &&
-	       node_session_backlog(l->conn) < NODE_WRITE_BACKLOG_MAX) {
+	size_t n = l->q_count < NODE_FLUSH_BATCH ? l->q_count : NODE_FLUSH_BATCH;
+	size_t cap = 0, off = 0, done = 0;
+	uint8_t *buf;
+
+	for (size_t i = 0; i < n; i++)
+		cap += AX_FRAME_PREFIX_LEN + 8 +
+		       l->q[(l->q_head + i) % NODE_LINK_QUEUE_MAX]->len +
+		       AX_FRAME_TAG_LEN;
+	buf = malloc(cap);
+	for (size_t i = 0; i < n; i++) {
 		struct node_msg *q = l->q[l->q_head];
 		struct ax_wire_event ev = {q->dep, {q->msg, q->len}, 0, 0, 0};
-		uint8_t *buf = node_session_buf(AX_WIRE_EVENT_BODY_MAX);
-		size_t blen;
+		size_t blen, flen;
 
 		l->q_head = (l->q_head + 1) % NODE_LINK_QUEUE_MAX;
 		l->q_count--;
 		if (buf != NULL &&
-		    ax_wire_encode_event(&ev, buf + AX_FRAME_PREFIX_LEN,
-					 AX_WIRE_EVENT_BODY_MAX, &blen) ==
-			    AX_WIRE_OK) {
-			if (node_session_send(l->conn, AX_WIRE_EVENT, buf, blen) == 0)
-				l->sent++;
+		    ax_wire_encode_event(&ev, buf + off + AX_FRAME_PREFIX_LEN,
+					 cap - off - AX_FRAME_PREFIX_LEN,
+					 &blen) == AX_WIRE_OK &&
+		    node_session_frame(l->conn, AX_WIRE_EVENT, buf + off,
+				       cap - off, blen, &flen) == 0) {
+			off += flen;
+			done++;
 		} else {
-			free(buf);
 			l->dropped++;
 		}
 		free(q);
 	}
+	if (done == 0) {
+		free(buf);
+		return 0;
+	}
+	if (node_session_write(l->conn, buf, off) != 0) {
+		l->dropped += done;
+		return -1;
+	}
+	l->sent += done;
+	return 0;
+}
+
+/* Send queued frames while the connection keeps up. */
+static void flush(struct node_link *l)
+{
+	while (l->q_count > 0 && l->conn != NULL && l->st == NODE_LINK_UP &&
+	       node_session_backlog(l->conn) < NODE_WRITE_BACKLOG_MAX)
+		if (flush_batch(l) != 0)
+			return;
+}
+
+void node_peer_flush(struct node *n)
+{
+	if (n->links == NULL)
+		return;
+	for (size_t i = 0; i < NODE_MAX_LINKS; i++)
+		if (n->links[i].in_use && n->links[i].q_count > 0)
+			flush(&n->links[i]);
 }
 
 static void on_connect(uv_connect_t *req, int status)
@@ -131,9 +169,7 @@ int node_peer_send(struct node *n, const char *addr, uint32_t dep,
 	memcpy(q->msg, msg, len);
 	l->q[(l->q_head + l->q_count) % NODE_LINK_QUEUE_MAX] = q;
 	l->q_count++;
-	if (l->st == NODE_LINK_UP)
-		flush(l);
-	else if (l->st == NODE_LINK_IDLE && !n->stopping)
+	if (l->st == NODE_LINK_IDLE && !n->stopping)
 		connect_link(l);
 	return 0;
 }

@@ -144,20 +144,26 @@ static void on_written(uv_write_t *req, int status)
 		node_session_close(c, 0, NULL);
 }
 
-int node_session_send(struct node_conn *c, uint16_t type, uint8_t *buf,
-		   size_t body_len)
+int node_session_frame(struct node_conn *c, uint16_t type, uint8_t *buf,
+		       size_t cap, size_t body_len, size_t *len)
 {
-	size_t cap = AX_FRAME_PREFIX_LEN + body_len + AX_FRAME_TAG_LEN, len;
-	struct wreq *w;
 	uint32_t seq;
-	uv_buf_t b;
 
 	if (c->closing || ax_wire_seq_next(&c->seq_tx, &seq) != AX_WIRE_OK ||
 	    ax_frame_seal(buf, cap, type, c->keyed ? AX_FRAME_F_AUTH : 0, seq,
-			  body_len, c->keyed ? c->k_tx : NULL, &len) !=
-		    AX_WIRE_OK ||
-	    (w = malloc(sizeof(*w))) == NULL) {
+			  body_len, c->keyed ? c->k_tx : NULL, len) != AX_WIRE_OK)
+		return -1;
+	return 0;
+}
+
+int node_session_write(struct node_conn *c, uint8_t *buf, size_t len)
+{
+	struct wreq *w = malloc(sizeof(*w));
+	uv_buf_t b;
+
+	if (c->closing || w == NULL) {
 		free(buf);
+		free(w);
 		return -1;
 	}
 	w->buf = buf;
@@ -170,6 +176,18 @@ int node_session_send(struct node_conn *c, uint16_t type, uint8_t *buf,
 		return -1;
 	}
 	return 0;
+}
+
+int node_session_send(struct node_conn *c, uint16_t type, uint8_t *buf,
+		   size_t body_len)
+{
+	size_t cap = AX_FRAME_PREFIX_LEN + body_len + AX_FRAME_TAG_LEN, len;
+
+	if (node_session_frame(c, type, buf, cap, body_len, &len) != 0) {
+		free(buf);
+		return -1;
+	}
+	return node_session_write(c, buf, len);
 }
 
 void node_session_result(struct node_conn *c, const struct ax_frame *req,
