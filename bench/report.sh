@@ -217,7 +217,8 @@ ms for the whole set; modules are relays in a chain (\`m_i.out → m_i+1.in\`, s
 keyed connections with their routes), placed round-robin on the nodes. A descriptor holds at most 64
 modules, so 100 and 1000 modules are 2 and 20 deployments of 50, deployed one after the other (times
 added). **excluded**: every image already built (deploy, down, fresh state database, deploy again:
-the second is timed; it still hashes the sources for the cache). **included**: a cold image cache
+the second is timed, median of three for up to 100 modules; it still hashes the sources for the
+image cache). **included**: a cold image cache
 and one source file per module, so every module is compiled (gcc, one module at a time).
 
 | modules | nodes | deployments | compilation excluded | per module | compilation included | per module |
