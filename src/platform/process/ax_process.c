@@ -41,7 +41,8 @@ struct ax_platform_module {
 	bool lost;
 	ax_platform_emit_fn emit;
 	void *emit_ctx;
-	uint8_t rx[AXP_HOST_OUT_BODY_MAX];
+	struct axp_rbuf rb;  /* over rx */
+	uint8_t rx[2 * (AXP_HDR_LEN + AXP_HOST_OUT_BODY_MAX)];
 };
 
 /* The one monitor of this daemon (platform-wide, not per module). */
@@ -257,6 +258,7 @@ static int process_load(const uint8_t *image, size_t len, uint32_t instance,
 	}
 	m->emit = emit;
 	m->emit_ctx = emit_ctx;
+	m->rb = (struct axp_rbuf){m->rx, sizeof(m->rx), 0, 0};
 	m->chan = monitor_load(image, len, instance, m, measurement, err,
 			       errlen);
 	if (m->chan < 0) {
@@ -283,13 +285,12 @@ static int collect(struct ax_platform_module *m, uint8_t *out,
 	unsigned emits = 0;
 
 	for (;;) {
-		uint8_t *p = m->rx;
 		struct axp_frame f;
 		int64_t left = deadline - now_ms();
 
-		if (left < 0 || axp_chan_recv(m->chan, &p, sizeof(m->rx),
-					      sizeof(m->rx), (int)left, NULL,
-					      &f) != AXP_OK)
+		if (left < 0 || axp_chan_recv_buf(m->chan, &m->rb,
+						  AXP_HOST_OUT_BODY_MAX,
+						  (int)left, &f) != AXP_OK)
 			return -1;
 		if (f.type == AXP_EMIT && f.body_len >= 1 &&
 		    f.body_len <= AX_MODULE_MSG_MAX &&
@@ -297,8 +298,10 @@ static int collect(struct ax_platform_module *m, uint8_t *out,
 			(void)m->emit(m->emit_ctx, f.body, f.body_len);
 			continue;
 		}
+		/* The ANSWER ends the call: nothing may follow it. */
 		if (f.type != AXP_ANSWER || f.body_len < 1 ||
-		    f.body[0] >= AX_E_COUNT || f.body_len - 1 > out_cap)
+		    f.body[0] >= AX_E_COUNT || f.body_len - 1 > out_cap ||
+		    m->rb.start != m->rb.end)
 			return -1;
 		memcpy(out, f.body + 1, f.body_len - 1);
 		*out_len = f.body_len - 1;

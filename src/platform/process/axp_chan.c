@@ -26,6 +26,25 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* Write len bytes with sendmsg (the host's filter allows nothing else). */
+static axp_chan_status send_bytes(int fd, const uint8_t *buf,
+					   size_t len)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		struct iovec iov = {(void *)(buf + done), len - done};
+		struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
+		ssize_t w = sendmsg(fd, &mh, MSG_NOSIGNAL);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return (w < 0 && errno == EPIPE) ? AXP_E_CLOSED : AXP_E_IO;
+		done += (size_t)w;
+	}
+	return AXP_OK;
+}
+
 axp_chan_status axp_chan_send(int fd, uint8_t type, const uint8_t *a,
 			      size_t a_len, const uint8_t *b, size_t b_len,
 			      int pass_fd)
@@ -118,18 +137,20 @@ static axp_chan_status wait_in(int fd, int64_t deadline)
 	}
 }
 
-/* Read exactly n bytes; EOF before the first byte of a frame is CLOSED. */
-static axp_chan_status read_full(int fd, uint8_t *p, size_t n,
-				 int64_t deadline, int *got_fd, int frame_start)
+/* One recvmsg of up to n bytes into p: *got bytes (>= 1). EOF is CLOSED
+ * when nothing of a frame was read yet (frame_start), else IO. A passed
+ * descriptor goes to *got_fd if wanted (got_fd != NULL), else closed. */
+static axp_chan_status read_some(int fd, uint8_t *p, size_t n,
+				 int64_t deadline, int frame_start,
+				 size_t *got, int *got_fd)
 {
 	union {
 		struct cmsghdr h;
 		char buf[CMSG_SPACE(4 * sizeof(int))];
 	} cm;
-	size_t done = 0;
 
-	while (done < n) {
-		struct iovec iov = {p + done, n - done};
+	for (;;) {
+		struct iovec iov = {p, n};
 		struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1,
 				    .msg_control = cm.buf,
 				    .msg_controllen = sizeof(cm.buf)};
@@ -145,8 +166,25 @@ static axp_chan_status read_full(int fd, uint8_t *p, size_t n,
 			return AXP_E_IO;
 		take_fds(&mh, got_fd);
 		if (r == 0)
-			return (frame_start && done == 0) ? AXP_E_CLOSED : AXP_E_IO;
-		done += (size_t)r;
+			return frame_start ? AXP_E_CLOSED : AXP_E_IO;
+		*got = (size_t)r;
+		return AXP_OK;
+	}
+}
+
+/* Read exactly n bytes. */
+static axp_chan_status read_full(int fd, uint8_t *p, size_t n,
+				 int64_t deadline, int *got_fd, int frame_start)
+{
+	size_t done = 0, got;
+	axp_chan_status st;
+
+	while (done < n) {
+		st = read_some(fd, p + done, n - done, deadline,
+			       frame_start && done == 0, &got, got_fd);
+		if (st != AXP_OK)
+			return st;
+		done += got;
 	}
 	return AXP_OK;
 }
@@ -176,6 +214,76 @@ axp_chan_status axp_chan_recv(int fd, uint8_t **buf, size_t cap,
 	f->body = *buf;
 	f->body_len = len - 1;
 	return read_full(fd, *buf, len - 1, deadline, got_fd, 0);
+}
+
+size_t axp_chan_put(uint8_t *dst, uint8_t type, const uint8_t *a,
+		    size_t a_len, const uint8_t *b, size_t b_len)
+{
+	ax_store_be32(dst, (uint32_t)(1 + a_len + b_len));
+	dst[4] = type;
+	if (a_len > 0)
+		memcpy(dst + AXP_HDR_LEN, a, a_len);
+	if (b_len > 0)
+		memcpy(dst + AXP_HDR_LEN + a_len, b, b_len);
+	return AXP_HDR_LEN + a_len + b_len;
+}
+
+axp_chan_status axp_chan_write(int fd, const uint8_t *buf, size_t len)
+{
+	return send_bytes(fd, buf, len);
+}
+
+/* Is a whole frame buffered? OK (f filled, consumed), NEED (-1) or an
+ * error when the length field is out of bounds. */
+static int buffered_frame(struct axp_rbuf *r, size_t max_body,
+			  struct axp_frame *f, axp_chan_status *st)
+{
+	size_t avail = r->end - r->start;
+	uint32_t len;
+
+	if (avail < AXP_HDR_LEN)
+		return 0;
+	len = ax_load_be32(r->b + r->start);
+	if (len == 0) {
+		*st = AXP_E_EMPTY;
+		return -1;
+	}
+	if (len - 1 > max_body || AXP_HDR_LEN + (size_t)len - 1 > r->cap) {
+		*st = AXP_E_TOO_LARGE;
+		return -1;
+	}
+	if (avail < AXP_HDR_LEN + (size_t)len - 1)
+		return 0;
+	f->type = r->b[r->start + 4];
+	f->body = r->b + r->start + AXP_HDR_LEN;
+	f->body_len = len - 1;
+	r->start += AXP_HDR_LEN + (size_t)len - 1;
+	*st = AXP_OK;
+	return 1;
+}
+
+axp_chan_status axp_chan_recv_buf(int fd, struct axp_rbuf *r,
+				  size_t max_body, int timeout_ms,
+				  struct axp_frame *f)
+{
+	int64_t deadline = timeout_ms < 0 ? -1 : now_ms() + timeout_ms;
+	axp_chan_status st = AXP_OK;
+	size_t n;
+
+	for (;;) {
+		if (buffered_frame(r, max_body, f, &st) != 0)
+			return st;
+		if (r->start > 0) { /* keep the partial frame at the front */
+			memmove(r->b, r->b + r->start, r->end - r->start);
+			r->end -= r->start;
+			r->start = 0;
+		}
+		st = read_some(fd, r->b + r->end, r->cap - r->end, deadline,
+			       r->end == 0, &n, NULL);
+		if (st != AXP_OK)
+			return st;
+		r->end += n;
+	}
 }
 
 const char *axp_chan_status_name(axp_chan_status st)

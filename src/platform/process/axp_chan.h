@@ -109,6 +109,30 @@ axp_chan_status axp_chan_send(int fd, uint8_t type, const uint8_t *a,
 axp_chan_status axp_chan_recv(int fd, uint8_t **buf, size_t cap,
 	size_t max_body, int timeout_ms, int *got_fd, struct axp_frame *f);
 
+/*
+ * Buffered reading and writing, so that a burst of frames (EMIT* ANSWER)
+ * costs one system call each way instead of two per frame.
+ *
+ * struct axp_rbuf: the caller's buffer b/cap (cap >= AXP_HDR_LEN + the
+ * largest body it accepts); start/end: the unread bytes, both 0 at first.
+ * axp_chan_recv_buf - like axp_chan_recv, with the body left in r->b
+ *  (valid until the next call on r); a frame longer than r can hold is
+ *  TOO_LARGE whatever max_body says. Descriptors are refused (closed).
+ * axp_chan_put - encode one frame (header, a, b) at dst, which holds
+ *  AXP_HDR_LEN + a_len + b_len bytes; returns that size.
+ * axp_chan_write - write len bytes (already framed) to fd; OK/CLOSED/IO.
+ */
+struct axp_rbuf {
+	uint8_t *b;
+	size_t cap, start, end;
+};
+
+axp_chan_status axp_chan_recv_buf(int fd, struct axp_rbuf *r,
+	size_t max_body, int timeout_ms, struct axp_frame *f);
+size_t axp_chan_put(uint8_t *dst, uint8_t type, const uint8_t *a,
+	size_t a_len, const uint8_t *b, size_t b_len);
+axp_chan_status axp_chan_write(int fd, const uint8_t *buf, size_t len);
+
 /* axp_chan_status_name - constant text for logs and errors. */
 const char *axp_chan_status_name(axp_chan_status st);
 

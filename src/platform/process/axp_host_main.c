@@ -38,9 +38,32 @@ typedef int (*init_fn)(uint32_t, const uint8_t *, ax_emit_fn, void *);
 typedef int (*handle_fn)(const uint8_t *, size_t, uint8_t *, size_t,
 			 size_t *);
 
+#define OBUF_MAX (64u * 1024u) /* EMIT frames wait here for the ANSWER */
+
 static handle_fn module_handle;
-static uint8_t msg_buf[AXP_MSG_BODY_MAX];
+static uint8_t in_buf[2 * (AXP_HDR_LEN + AXP_MSG_BODY_MAX)];
 static uint8_t out_buf[AX_MODULE_MSG_MAX];
+static uint8_t obuf[OBUF_MAX];
+static size_t olen;
+
+/* Send what is buffered (one system call for EMIT* ANSWER). */
+static int flush(void)
+{
+	axp_chan_status st = axp_chan_write(AXP_HOST_FD, obuf, olen);
+
+	olen = 0;
+	return st == AXP_OK ? 0 : -1;
+}
+
+/* Buffer one outgoing frame, flushing first when it does not fit. */
+static int out_frame(uint8_t type, const uint8_t *a, size_t a_len,
+		     const uint8_t *b, size_t b_len)
+{
+	if (olen + AXP_HDR_LEN + a_len + b_len > sizeof(obuf) && flush() != 0)
+		return -1;
+	olen += axp_chan_put(obuf + olen, type, a, a_len, b, b_len);
+	return 0;
+}
 
 static int ready(int st, const char *text)
 {
@@ -112,8 +135,9 @@ static init_fn open_image(const uint8_t *image, size_t len, char *err,
 static int emit(void *ctx, const uint8_t *msg, size_t len)
 {
 	(void)ctx;
-	return axp_chan_send(AXP_HOST_FD, AXP_EMIT, msg, len, NULL, 0, -1) ==
-		       AXP_OK ? 0 : -1;
+	if (len == 0 || len > AX_MODULE_MSG_MAX)
+		return -1;
+	return out_frame(AXP_EMIT, msg, len, NULL, 0);
 }
 
 /* Touch every algorithm once so that the crypto library has loaded and
@@ -182,13 +206,14 @@ static int serve(const struct axp_frame *f)
 				    &out_len);
 	if (out_len > cap)
 		out_len = 0;
-	return axp_chan_send(AXP_HOST_FD, AXP_ANSWER, &st, 1, out_buf, out_len,
-			     -1) == AXP_OK ? 0 : -1;
+	return out_frame(AXP_ANSWER, &st, 1, out_buf, out_len) == 0 &&
+	       flush() == 0 ? 0 : -1;
 }
 
 int main(void)
 {
-	uint8_t *init = NULL, *buf = msg_buf;
+	uint8_t *init = NULL;
+	struct axp_rbuf rb = {in_buf, sizeof(in_buf), 0, 0};
 	struct axp_frame f;
 	axp_chan_status st;
 	int rc;
@@ -204,8 +229,8 @@ int main(void)
 	if (rc != 0)
 		_exit(3);
 	for (;;) {
-		st = axp_chan_recv(AXP_HOST_FD, &buf, sizeof(msg_buf),
-				   sizeof(msg_buf), -1, NULL, &f);
+		st = axp_chan_recv_buf(AXP_HOST_FD, &rb, AXP_MSG_BODY_MAX, -1,
+				       &f);
 		if (st == AXP_E_CLOSED)
 			_exit(0);
 		if (st != AXP_OK || serve(&f) != 0)
