@@ -25,6 +25,10 @@
  *   bench_node mem PID PORT KEY MODULE_DIR NMODS NCONNS
  *     VmRSS of authexd PID idle, after loading NMODS relay instances, and
  *     after NCONNS further idle peer sessions: RESULT mem ... lines (KiB).
+ *   bench_node deploy-floor PORT KEY MODULE_DIR NMODS
+ *     the wire messages of deploying NMODS relays in a chain on one node
+ *     (load, attest, key both ends, route), no state database, no build:
+ *     RESULT deploy floor NMODS:1 <ms> 1 ms
  * Every wait is bounded (10 s socket timeout, 60 s per measurement); the
  * deployment is RESET at the end. Exit 0, or 1 with a message.
  */
@@ -678,6 +682,53 @@ static int run_mem(char **argv)
 	return 0;
 }
 
+/* ------------------------------------------------------------- deploy */
+
+/* What `authex deploy` sends for NMODS relay modules in a chain on one
+ * node (LOAD_MODULE, ATTEST checked, SET_KEY on both ends and ADD_ROUTE
+ * per connection), without its state database and image cache: the
+ * wire-level floor of a deployment. */
+static int run_deploy_floor(char **argv)
+{
+	int port = atoi(argv[2]), nmods = atoi(argv[5]);
+	struct ax_keyfile_node k;
+	struct mod *m;
+	struct sess s;
+	uint64_t t0, dt;
+
+	load_key(argv[3], &k);
+	module_dir = argv[4];
+	CHECK(nmods >= 2 && nmods <= 255, "NMODS 2..255");
+	m = calloc((size_t)nmods, sizeof(*m));
+	CHECK(m != NULL, "calloc");
+	t0 = now_ns();
+	s = open_session(&k, port, AX_WIRE_ROLE_DEPLOYER);
+	for (int i = 0; i < nmods; i++) {
+		uint8_t ch[32], msg[64];
+		char name[16];
+		size_t n;
+
+		m[i].id = (uint32_t)(100 + i);
+		snprintf(name, sizeof(name), "m%d", i);
+		load(&s, "bench_relay.so", name, &m[i]);
+		CHECK(ax_random(ch, 32) == AX_CRYPTO_OK &&
+			      ax_modmsg_attest(ch, msg, sizeof(msg), &n) == AX_OK &&
+			      module_msg(&s, m[i].id, msg, n) == AX_WIRE_RES_OK &&
+			      ax_modmsg_attest_check(m[i].km, m[i].id, ch,
+						     result_data, result_len) ==
+				      AX_OK, "ATTEST m%d", i);
+	}
+	for (int i = 1; i < nmods; i++)
+		connect_mods(&s, &m[i - 1], &s, &m[i], (uint32_t)(1000 + i), "",
+			     "");
+	dt = now_ns() - t0;
+	printf("RESULT deploy floor %d:1 %.0f 1 ms\n", nmods, (double)dt / 1e6);
+	reset(&s);
+	bye(&s);
+	free(m);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	int rc = 2;
@@ -694,10 +745,13 @@ int main(int argc, char **argv)
 		rc = run_tput(argv);
 	} else if (argc == 8 && strcmp(argv[1], "mem") == 0) {
 		rc = run_mem(argv);
+	} else if (argc == 6 && strcmp(argv[1], "deploy-floor") == 0) {
+		rc = run_deploy_floor(argv);
 	} else {
 		fprintf(stderr, "usage: bench_node rtt PORT_A KEY_A PORT_B KEY_B "
 			"MODULE_DIR N ECHO_PORT CHAIN_PORT SIZE... | tput ... MODULE_DIR N SIZE | "
-			"mem PID PORT KEY MODULE_DIR NMODS NCONNS\n");
+			"mem PID PORT KEY MODULE_DIR NMODS NCONNS | "
+			"deploy-floor PORT KEY MODULE_DIR NMODS\n");
 	}
 	free(fbuf);
 	return rc;

@@ -244,6 +244,12 @@ for s in $DEPLOY_SETS; do
 	say "   $s (modules:nodes)"
 	deploy_set "${s%:*}" "${s#*:}" >>"$RES"
 done
+# The floor: the same wire messages for 10 and 100 modules on one node,
+# without state database or build cache (bench_node deploy-floor).
+for m in 10 100; do
+	"$BUILD/bench_node" deploy-floor $((PORT + 10)) "$WORK/d0.key" "$MODS" \
+		"$m" >>"$RES"
+done
 stop_all
 
 # ---------------------------------------------------------- 6. runtime LoC
