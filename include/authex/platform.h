@@ -134,6 +134,11 @@ struct ax_platform_ops {
 	 * module (process crashed, link down). The daemon asks before each
 	 * handle and in STATUS, and reports the module as failed. */
 	int (*alive)(struct ax_platform_module *m);
+
+	/* lost_why - optional: once the module is lost, one line saying why
+	 * ("killed by seccomp: ...", "no answer within the timeout; killed"),
+	 * for the daemon's log; NULL otherwise. Valid until unload. */
+	const char *(*lost_why)(struct ax_platform_module *m);
 };
 
 /*

@@ -23,9 +23,11 @@ int node_control_call(struct node *n, struct node_module *m,
 
 	*out_len = 0;
 	if (!m->failed && p->alive != NULL && !p->alive(m->pm)) {
+		const char *why = p->lost_why ? p->lost_why(m->pm) : NULL;
 		m->failed = true;
 		node_log(NODE_LOG_WARN, "module dep=%u module=%u name=%s "
-			 "failed: the platform lost it", m->dep, m->id, m->name);
+			 "failed: the platform lost it%s%s", m->dep, m->id,
+			 m->name, why ? ": " : "", why ? why : "");
 	}
 	if (m->failed)
 		return AX_E_INTERNAL;

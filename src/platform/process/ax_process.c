@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,6 +40,7 @@ struct ax_platform_module {
 	uint32_t id;
 	int pid;
 	bool lost;
+	char why[128];       /* why it was lost */
 	ax_platform_emit_fn emit;
 	void *emit_ctx;
 	struct axp_rbuf rb;  /* over rx */
@@ -177,8 +179,31 @@ static void monitor_lost(void)
 	process_stop();
 }
 
+/* Why the host ended: the daemon's cause, then what the kernel says. */
+static void describe(struct ax_platform_module *m, const char *cause,
+		     uint32_t status)
+{
+	int st = (int)status;
+	const char *sig;
+
+	if (status == 0xffffffffu)
+		snprintf(m->why, sizeof(m->why), "%s", cause);
+	else if (WIFSIGNALED(st) && WTERMSIG(st) == SIGSYS)
+		snprintf(m->why, sizeof(m->why), "killed by seccomp: a "
+			 "forbidden system call (SIGSYS)");
+	else if (WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL)
+		snprintf(m->why, sizeof(m->why), "%s; killed", cause);
+	else if (WIFSIGNALED(st)) {
+		sig = sigabbrev_np(WTERMSIG(st));
+		snprintf(m->why, sizeof(m->why), "crashed: signal %d (SIG%s)",
+			 WTERMSIG(st), sig ? sig : "?");
+	} else
+		snprintf(m->why, sizeof(m->why), "%s; exited with status %d",
+			 cause, WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+}
+
 /* Kill a module's host through the monitor; the module is lost. */
-static void lose(struct ax_platform_module *m)
+static void lose(struct ax_platform_module *m, const char *cause)
 {
 	uint8_t id[4], buf[AXP_REPLY_BODY_MAX], *p = buf;
 	struct axp_frame f;
@@ -188,14 +213,18 @@ static void lose(struct ax_platform_module *m)
 	m->lost = true;
 	close(m->chan);
 	m->chan = -1;
+	snprintf(m->why, sizeof(m->why), "%s", cause);
 	if (mon.fd < 0)
 		return;
 	ax_store_be32(id, m->id);
 	if (axp_chan_send(mon.fd, AXP_M_KILL, id, 4, NULL, 0, -1) != AXP_OK ||
 	    axp_chan_recv(mon.fd, &p, sizeof(buf), sizeof(buf),
 			  MONITOR_TIMEOUT_MS, NULL, &f) != AXP_OK ||
-	    f.type != AXP_M_KILLED)
+	    f.type != AXP_M_KILLED || f.body_len != 8) {
 		monitor_lost();
+		return;
+	}
+	describe(m, cause, ax_load_be32(f.body + 4));
 }
 
 /* Send M_LOAD, read the reply: the channel fd, or -1 with err. */
@@ -277,9 +306,9 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Read EMIT* ANSWER; returns the status, or -1 on a protocol break. */
+/* Read EMIT* ANSWER; returns the status, or -1 with *cause set. */
 static int collect(struct ax_platform_module *m, uint8_t *out,
-		   size_t out_cap, size_t *out_len)
+		   size_t out_cap, size_t *out_len, const char **cause)
 {
 	int64_t deadline = now_ms() + mon.timeout_ms;
 	unsigned emits = 0;
@@ -287,17 +316,27 @@ static int collect(struct ax_platform_module *m, uint8_t *out,
 	for (;;) {
 		struct axp_frame f;
 		int64_t left = deadline - now_ms();
+		axp_chan_status st = left < 0 ? AXP_E_TIMEOUT :
+			axp_chan_recv_buf(m->chan, &m->rb, AXP_HOST_OUT_BODY_MAX,
+					  (int)left, &f);
 
-		if (left < 0 || axp_chan_recv_buf(m->chan, &m->rb,
-						  AXP_HOST_OUT_BODY_MAX,
-						  (int)left, &f) != AXP_OK)
+		if (st != AXP_OK) {
+			*cause = st == AXP_E_TIMEOUT ? "no answer within the "
+				 "timeout" : st == AXP_E_TOO_LARGE ||
+				 st == AXP_E_EMPTY ? "sent a frame of a bad "
+				 "length" : "its process ended";
 			return -1;
+		}
 		if (f.type == AXP_EMIT && f.body_len >= 1 &&
-		    f.body_len <= AX_MODULE_MSG_MAX &&
-		    ++emits <= AX_PROCESS_EMITS_MAX) {
+		    f.body_len <= AX_MODULE_MSG_MAX) {
+			if (++emits > AX_PROCESS_EMITS_MAX) {
+				*cause = "emitted too many messages in one call";
+				return -1;
+			}
 			(void)m->emit(m->emit_ctx, f.body, f.body_len);
 			continue;
 		}
+		*cause = "broke the channel protocol";
 		/* The ANSWER ends the call: nothing may follow it. */
 		if (f.type != AXP_ANSWER || f.body_len < 1 ||
 		    f.body[0] >= AX_E_COUNT || f.body_len - 1 > out_cap ||
@@ -314,6 +353,7 @@ static int process_handle(struct ax_platform_module *m, const uint8_t *msg,
 			  size_t *out_len)
 {
 	uint8_t cap[4];
+	const char *cause = "its channel failed";
 	int st;
 
 	*out_len = 0;
@@ -323,9 +363,9 @@ static int process_handle(struct ax_platform_module *m, const uint8_t *msg,
 		return AX_E_MALFORMED; /* the runtime's answer, without a trip */
 	ax_store_be32(cap, out_cap > UINT32_MAX ? UINT32_MAX : (uint32_t)out_cap);
 	if (axp_chan_send(m->chan, AXP_MSG, cap, 4, msg, len, -1) != AXP_OK ||
-	    (st = collect(m, out, out_cap, out_len)) < 0) {
+	    (st = collect(m, out, out_cap, out_len, &cause)) < 0) {
 		*out_len = 0;
-		lose(m);
+		lose(m, cause);
 		return AX_E_INTERNAL;
 	}
 	return st;
@@ -335,7 +375,7 @@ static void process_unload(struct ax_platform_module *m)
 {
 	if (m == NULL)
 		return;
-	lose(m);
+	lose(m, "unloaded");
 	free(m);
 }
 
@@ -350,8 +390,13 @@ static int process_alive(struct ax_platform_module *m)
 	p.fd = m->chan;
 	p.events = POLLIN;
 	if (poll(&p, 1, 0) != 0)
-		lose(m);
+		lose(m, "its process ended or spoke unasked");
 	return m->lost ? 0 : 1;
+}
+
+static const char *process_lost_why(struct ax_platform_module *m)
+{
+	return (m != NULL && m->lost) ? m->why : NULL;
 }
 
 const struct ax_platform_ops ax_process_platform = {
@@ -366,4 +411,5 @@ const struct ax_platform_ops ax_process_platform = {
 	.handle = process_handle,
 	.unload = process_unload,
 	.alive = process_alive,
+	.lost_why = process_lost_why,
 };

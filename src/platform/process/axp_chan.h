@@ -27,7 +27,8 @@
  *  M_KILL  0x11  id(4)                                  daemon  -> monitor
  *  M_LOADED 0x90 id(4) pid(4) measurement(32) + fd     monitor -> daemon
  *  M_ERROR 0x91  text(n)                                monitor -> daemon
- *  M_KILLED 0x92 id(4)                                  monitor -> daemon
+ *  M_KILLED 0x92 id(4) wait_status(4)                   monitor -> daemon
+ *                (the host's waitpid status; 0xffffffff: no such id)
  *
  * Errors: every function returns an axp_chan_status (0 = OK).
  */

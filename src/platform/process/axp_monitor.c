@@ -31,6 +31,8 @@
 
 struct kid {
 	bool used;
+	bool dead;   /* reaped; status holds its wait status */
+	int status;
 	uint32_t id;
 	pid_t pid;
 };
@@ -63,23 +65,35 @@ static void reply_error(const char *fmt, ...)
 			    strlen(text), NULL, 0, -1);
 }
 
-/* Give the slots of exited hosts back. */
+/* Note the wait status of exited hosts; their slots are given back when
+ * the daemon sends M_KILL (it always does, for every lost module). */
 static void reap(struct mon *m)
 {
 	pid_t p;
+	int status;
 
-	while ((p = waitpid(-1, NULL, WNOHANG)) > 0)
+	while ((p = waitpid(-1, &status, WNOHANG)) > 0)
 		for (size_t i = 0; i < AXP_MONITOR_MAX_MODULES; i++)
-			if (m->kids[i].used && m->kids[i].pid == p)
-				m->kids[i].used = false;
+			if (m->kids[i].used && !m->kids[i].dead &&
+			    m->kids[i].pid == p) {
+				m->kids[i].dead = true;
+				m->kids[i].status = status;
+			}
 }
 
-static void kill_kid(struct kid *k)
+/* SIGKILL and reap (unless it already exited); returns its wait status. */
+static int kill_kid(struct kid *k)
 {
-	kill(k->pid, SIGKILL);
-	while (waitpid(k->pid, NULL, 0) < 0 && errno == EINTR)
-		;
+	int status = k->status;
+
+	if (!k->dead) {
+		kill(k->pid, SIGKILL);
+		while (waitpid(k->pid, &status, 0) < 0 && errno == EINTR)
+			;
+	}
 	k->used = false;
+	k->dead = false;
+	return status;
 }
 
 /* In the forked host child: channel at AXP_HOST_FD, nothing else open,
@@ -200,7 +214,7 @@ static void do_load(struct mon *m, const uint8_t *body, size_t len)
 		reply_error("%s", why);
 		goto out;
 	}
-	m->kids[slot] = (struct kid){true, m->next_id++, pid};
+	m->kids[slot] = (struct kid){true, false, 0, m->next_id++, pid};
 	ax_store_be32(reply, m->kids[slot].id);
 	ax_store_be32(reply + 4, (uint32_t)pid);
 	(void)axp_chan_send(MON_FD, AXP_M_LOADED, reply, sizeof(reply), NULL,
@@ -210,17 +224,23 @@ out:
 	ax_wipe(init, sizeof(init));
 }
 
+/* M_KILL: id(4) -> M_KILLED: id(4) wait_status(4) (0xffffffff: unknown
+ * id, e.g. already killed). */
 static void do_kill(struct mon *m, const uint8_t *body, size_t len)
 {
-	uint32_t id;
+	uint8_t reply[8];
+	uint32_t id, status = 0xffffffffu;
 
 	if (len != 4)
 		_exit(2);
 	id = ax_load_be32(body);
 	for (size_t i = 0; i < AXP_MONITOR_MAX_MODULES; i++)
 		if (m->kids[i].used && m->kids[i].id == id)
-			kill_kid(&m->kids[i]);
-	(void)axp_chan_send(MON_FD, AXP_M_KILLED, body, 4, NULL, 0, -1);
+			status = (uint32_t)kill_kid(&m->kids[i]);
+	memcpy(reply, body, 4);
+	ax_store_be32(reply + 4, status);
+	(void)axp_chan_send(MON_FD, AXP_M_KILLED, reply, sizeof(reply), NULL, 0,
+			    -1);
 }
 
 static void serve(struct mon *m)
@@ -263,7 +283,7 @@ static void monitor_main(struct mon *m, int sock, pid_t daemon)
 	serve(m);
 	for (size_t i = 0; i < AXP_MONITOR_MAX_MODULES; i++)
 		if (m->kids[i].used)
-			kill_kid(&m->kids[i]);
+			(void)kill_kid(&m->kids[i]);
 	ax_wipe(m->k_node, sizeof(m->k_node));
 	_exit(0);
 }
