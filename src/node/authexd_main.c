@@ -320,6 +320,9 @@ int main(int argc, char **argv)
 			 "platform=%s NO ISOLATION: development only",
 			 node.cfg.node_id, node.cfg.bind,
 			 (unsigned)node.cfg.port, node.cfg.platform->name);
+	if (node.cfg.platform->start != NULL && geteuid() == 0)
+		node_log(NODE_LOG_WARN, "authexd runs as root: pass --user UID "
+			 "so that the event manager holds no privilege");
 	rc = node_run(&node);
 	if (node.cfg.platform->stop != NULL)
 		node.cfg.platform->stop();
