@@ -49,6 +49,7 @@
 #include "ax_modmsg.h"
 #include "process/ax_process.h"
 #include "process/axp_chan.h"
+#include "process/axp_monitor.h"
 
 #define IMAGE_MAX (4u * 1024u * 1024u)
 
@@ -569,11 +570,101 @@ static void test_channel_framing(void **state)
 	close(sv[1]);
 }
 
+/* A monitor of our own, spoken to directly: it holds the node key, so it
+ * treats the daemon's requests as untrusted. */
+static int spawn_monitor(pid_t *pid)
+{
+	struct axp_monitor_cfg cfg;
+	char err[256];
+	int fd = -1;
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.uid_base = UID_BASE + 1000;
+	assert_true(readlink("/proc/self/exe", cfg.host, sizeof(cfg.host) - 1) > 0);
+	*strrchr(cfg.host, '/') = '\0';
+	strncat(cfg.host, "/authex-modhost", sizeof(cfg.host) - strlen(cfg.host) - 1);
+	if (axp_monitor_spawn(node_key, &cfg, &fd, pid, err, sizeof(err)) != 0)
+		fail_msg("spawn: %s", err);
+	return fd;
+}
+
+/* The monitor exits (closing the socket) on a malformed request. */
+static void expect_monitor_exit(const uint8_t *req, size_t len)
+{
+	pid_t pid;
+	int fd = spawn_monitor(&pid), st = 0;
+	uint8_t b;
+
+	assert_int_equal(write(fd, req, len), (ssize_t)len);
+	assert_int_equal(read(fd, &b, 1), 0); /* EOF: it is gone */
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st));
+	close(fd);
+}
+
+static void test_monitor_protocol(void **state)
+{
+	static const uint8_t huge[] = {0xff, 0xff, 0xff, 0xff, AXP_M_LOAD};
+	static const uint8_t kill3[] = {0, 0, 0, 4, AXP_M_KILL, 0, 0, 1};
+	static const uint8_t other[] = {0, 0, 0, 1, AXP_INIT};
+	uint8_t inst[4] = {0, 0, 0, 5}, id[4] = {0, 0, 0, 99}, *buf = NULL;
+	struct axp_frame f;
+	pid_t pid;
+	int fd, chan = -1, st = 0;
+
+	(void)state;
+	expect_monitor_exit(huge, sizeof(huge)); /* 4 GiB: no allocation */
+	expect_monitor_exit(kill3, sizeof(kill3)); /* M_KILL of 3 bytes */
+	expect_monitor_exit(other, sizeof(other)); /* not a request */
+
+	fd = spawn_monitor(&pid);
+	/* A garbage image: an error text, the monitor keeps serving. */
+	assert_int_equal(axp_chan_send(fd, AXP_M_LOAD, inst, 4,
+				       (const uint8_t *)"garbage", 7, -1), AXP_OK);
+	assert_int_equal(axp_chan_recv(fd, &buf, 0, AXP_REPLY_BODY_MAX, 30000,
+				       &chan, &f), AXP_OK);
+	assert_int_equal(f.type, AXP_M_ERROR);
+	assert_int_equal(chan, -1);
+	free(buf);
+	buf = NULL;
+	/* A real image: its channel and measurement. */
+	assert_int_equal(axp_chan_send(fd, AXP_M_LOAD, inst, 4, sensor,
+				       sensor_len, -1), AXP_OK);
+	assert_int_equal(axp_chan_recv(fd, &buf, 0, AXP_REPLY_BODY_MAX, 30000,
+				       &chan, &f), AXP_OK);
+	assert_int_equal(f.type, AXP_M_LOADED);
+	assert_int_equal(f.body_len, AXP_LOADED_LEN);
+	assert_true(chan >= 0);
+	memcpy(id, f.body, 4);
+	free(buf);
+	buf = NULL;
+	/* KILL of that id reports a SIGKILL; again, an unknown id. */
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(axp_chan_send(fd, AXP_M_KILL, id, 4, NULL, 0,
+					       -1), AXP_OK);
+		assert_int_equal(axp_chan_recv(fd, &buf, 0, AXP_REPLY_BODY_MAX,
+					       30000, NULL, &f), AXP_OK);
+		assert_int_equal(f.type, AXP_M_KILLED);
+		assert_int_equal(f.body_len, 8);
+		if (i == 0)
+			assert_true(WIFSIGNALED((int)ax_load_be32(f.body + 4)));
+		else
+			assert_int_equal(ax_load_be32(f.body + 4), 0xffffffffu);
+		free(buf);
+		buf = NULL;
+	}
+	close(chan);
+	close(fd); /* EOF: the monitor ends */
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_registry),
 		cmocka_unit_test(test_channel_framing),
+		cmocka_unit_test(test_monitor_protocol),
 		cmocka_unit_test(test_module_is_confined),
 		cmocka_unit_test(test_seccomp_kills_misdeeds),
 		cmocka_unit_test(test_failures_contained),
