@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "ax_crypto.h"
+#include "ax_hex.h"
 
 enum { F_NAME = 1, F_ID = 2, F_NODE_KEY = 4, F_CONTROL_KEY = 8, F_ALL = 15 };
 
@@ -40,17 +41,6 @@ static int fail(struct parser *p, size_t line, const char *fmt, ...)
 	return -1;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Exactly 2*n hex digits into out; no early exit on the digits' values. */
 static int parse_hex(const char *v, size_t len, uint8_t *out, size_t n)
 {
@@ -59,7 +49,8 @@ static int parse_hex(const char *v, size_t len, uint8_t *out, size_t n)
 	if (len != 2 * n)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
-		int hi = hexval(v[2 * i]), lo = hexval(v[2 * i + 1]);
+		int hi = ax_hex_digit(v[2 * i]);
+		int lo = ax_hex_digit(v[2 * i + 1]);
 		bad |= (hi | lo) < 0;
 		out[i] = (uint8_t)(((hi & 15) << 4) | (lo & 15));
 	}

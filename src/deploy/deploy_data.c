@@ -6,16 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
+#include "ax_hex.h"
 
 deploy_status deploy_data_parse(const char *arg, uint8_t *out, size_t cap,
 				size_t *len, char *err, size_t errlen)
@@ -47,7 +38,7 @@ deploy_status deploy_data_parse(const char *arg, uint8_t *out, size_t cap,
 		return DEPLOY_E_INPUT;
 	}
 	for (size_t i = 0; i < n; i += 2) {
-		int hi = hexval(arg[i]), lo = hexval(arg[i + 1]);
+		int hi = ax_hex_digit(arg[i]), lo = ax_hex_digit(arg[i + 1]);
 
 		if (hi < 0 || lo < 0) {
 			deploy_errf(err, errlen,
