@@ -128,7 +128,7 @@ static int setup(void **state)
 	chmod(tmpdir, 0777); /* a module uid could write here if let through */
 	P = ax_platform_find("process");
 	assert_non_null(P);
-	snprintf(opts, sizeof(opts), "uid_base=%d,timeout_ms=500", UID_BASE);
+	snprintf(opts, sizeof(opts), "uid_base=%d,timeout_ms=2000", UID_BASE);
 	if (P->start(node_key, opts, err, sizeof(err)) != 0)
 		fail_msg("start: %s", err);
 	return 0;
@@ -498,7 +498,7 @@ static void test_start_options(void **state)
 				  sizeof(err)), -1);
 	assert_non_null(strstr(err, "not found"));
 	assert_int_equal(P->start(NULL, NULL, err, sizeof(err)), -1);
-	snprintf(opts, sizeof(opts), "uid_base=%d,timeout_ms=500", UID_BASE);
+	snprintf(opts, sizeof(opts), "uid_base=%d,timeout_ms=2000", UID_BASE);
 	assert_int_equal(P->start(node_key, opts, err, sizeof(err)), 0);
 }
 
@@ -579,7 +579,7 @@ static int spawn_monitor(pid_t *pid)
 	int fd = -1;
 
 	memset(&cfg, 0, sizeof(cfg));
-	cfg.uid_base = UID_BASE + 1000;
+	cfg.uid_base = UID_BASE + 500;
 	assert_true(readlink("/proc/self/exe", cfg.host, sizeof(cfg.host) - 1) > 0);
 	*strrchr(cfg.host, '/') = '\0';
 	strncat(cfg.host, "/authex-modhost", sizeof(cfg.host) - strlen(cfg.host) - 1);

@@ -51,6 +51,7 @@ struct ax_platform_module {
 static struct {
 	int fd;
 	pid_t pid;
+	bool gone;    /* it was started and then lost: no more loads */
 	int timeout_ms;
 	struct axp_monitor_cfg cfg;
 } mon = {.fd = -1, .pid = -1};
@@ -150,6 +151,7 @@ static int process_start(const uint8_t *k_node, const char *options,
 		snprintf(err, errlen, "process platform already started");
 		return -1;
 	}
+	mon.gone = false;
 	if (k_node == NULL) {
 		snprintf(err, errlen, "no node key: the process platform was "
 			 "not started");
@@ -172,11 +174,13 @@ static void process_stop(void)
 	mon.pid = -1;
 }
 
-/* The monitor broke the protocol or died: forget it. */
+/* The monitor broke the protocol or died: forget it (and the key with
+ * it: no module can be loaded any more, the node has to be restarted). */
 static void monitor_lost(void)
 {
 	kill(mon.pid, SIGKILL);
 	process_stop();
+	mon.gone = true;
 }
 
 /* Why the host ended: the daemon's cause, then what the kernel says. */
@@ -278,6 +282,11 @@ static int process_load(const uint8_t *image, size_t len, uint32_t instance,
 	/* Without start(), the first load starts the monitor with k_node:
 	 * the key then stays in the caller too (tests, a daemon that does
 	 * not separate privileges). */
+	if (mon.fd < 0 && mon.gone) {
+		snprintf(err, errlen, "the process platform's monitor is gone "
+			 "(restart the node)");
+		return -1;
+	}
 	if (mon.fd < 0 && process_start(k_node, NULL, err, errlen) != 0)
 		return -1;
 	m = calloc(1, sizeof(*m));
