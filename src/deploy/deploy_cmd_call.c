@@ -104,6 +104,29 @@ static int find_conn(struct deploy_app *a, const char *name, char *err,
 	return i;
 }
 
+/* Common start of `output` and `request`: open the deployment, find the
+ * direct connection argv[2] and check that it ends at the right kind of
+ * endpoint (the other command is named in the error). */
+static deploy_status open_direct(int argc, char **argv,
+				 const struct deploy_cli *g, uint8_t kind,
+				 struct deploy_app **a, size_t *len, int *conn,
+				 char *err, size_t errlen)
+{
+	deploy_status st = start(argc, argv, g, a, len, err, errlen);
+
+	if (st == DEPLOY_OK &&
+	    (*conn = find_conn(*a, argv[2], err, errlen)) < 0)
+		st = DEPLOY_E_INPUT;
+	if (st == DEPLOY_OK && deploy_app_conn_kind(*a, *conn) != kind) {
+		deploy_errf(err, errlen, "connection '%s' ends at %s: use "
+			    "`authex %s`", argv[2],
+			    kind == AX_WIRE_ROUTE_EVENT ? "a handler" : "an input",
+			    kind == AX_WIRE_ROUTE_EVENT ? "request" : "output");
+		st = DEPLOY_E_INPUT;
+	}
+	return st;
+}
+
 int deploy_cmd_output(int argc, char **argv, const struct deploy_cli *g)
 {
 	struct deploy_app *a;
@@ -117,16 +140,8 @@ int deploy_cmd_output(int argc, char **argv, const struct deploy_cli *g)
 		return deploy_cmd_help(stdout, "output"), DEPLOY_EXIT_OK;
 	if (args(argc, argv, "output") != 0)
 		return DEPLOY_EXIT_USAGE;
-	st = start(argc, argv, g, &a, &len, err, sizeof err);
-	if (st == DEPLOY_OK &&
-	    (conn = find_conn(a, argv[2], err, sizeof err)) < 0)
-		st = DEPLOY_E_INPUT;
-	if (st == DEPLOY_OK && deploy_app_conn_kind(a, conn) !=
-				       AX_WIRE_ROUTE_EVENT) {
-		deploy_errf(err, sizeof err, "connection '%s' ends at a "
-			    "handler: use `authex request`", argv[2]);
-		st = DEPLOY_E_INPUT;
-	}
+	st = open_direct(argc, argv, g, AX_WIRE_ROUTE_EVENT, &a, &len, &conn,
+			 err, sizeof err);
 	if (st == DEPLOY_OK)
 		st = deploy_direct_send(a, conn, data, len, &counter, err,
 					sizeof err);
@@ -201,16 +216,8 @@ int deploy_cmd_request(int argc, char **argv, const struct deploy_cli *g)
 		return deploy_cmd_help(stdout, "request"), DEPLOY_EXIT_OK;
 	if (args(argc, argv, "request") != 0)
 		return DEPLOY_EXIT_USAGE;
-	st = start(argc, argv, g, &a, &len, err, sizeof err);
-	if (st == DEPLOY_OK &&
-	    (conn = find_conn(a, argv[2], err, sizeof err)) < 0)
-		st = DEPLOY_E_INPUT;
-	if (st == DEPLOY_OK && deploy_app_conn_kind(a, conn) !=
-				       AX_WIRE_ROUTE_REQUEST) {
-		deploy_errf(err, sizeof err, "connection '%s' ends at an "
-			    "input: use `authex output`", argv[2]);
-		st = DEPLOY_E_INPUT;
-	}
+	st = open_direct(argc, argv, g, AX_WIRE_ROUTE_REQUEST, &a, &len, &conn,
+			 err, sizeof err);
 	w.a = a;
 	if (st == DEPLOY_OK)
 		st = do_request(a, conn, len, &w, err, sizeof err);
