@@ -13,6 +13,9 @@
 #                logs it, and events between the other modules keep
 #                flowing: the controller keeps accepting soil_north's
 #                readings and the dashboard keeps getting summaries
+#   restart      `authex update` replaces the failed module with a new
+#                instance (new process, new key, connections re-keyed);
+#                the controller accepts its readings again
 # Without root the first two parts are skipped with a printed reason.
 set -u
 . "$(dirname "$0")/lib.sh"
@@ -139,6 +142,25 @@ for n in field gateway cloud; do
 	ax_alive "node-$n" || ax_fail "authexd $n died"
 done
 ax_ok "events keep flowing: controller accepted north $north0 -> $(ax_stat "$T/status2.out" controller 'soil_north.moisture->controller.north' accepted), summaries $sums0 -> $(ax_demo_summaries)"
+
+# ---- restart: `authex update` loads a new instance of soil_south (new
+# process, new module key), re-keys its connections and unloads the lost one.
+ax_run "$T/update.out" "${AX[@]}" update "$APP" soil_south ||
+	ax_fail "update soil_south: $(tail -5 "$T/update.out")"
+SOUTH=
+south_moves() {
+	"${AX[@]}" status "$APP" >"$T/status3.out" 2>&1 || return 1
+	grep -qE '^    module soil_south .*: loaded' "$T/status3.out" || return 1
+	local n
+	n=$(ax_stat "$T/status3.out" controller 'soil_south.moisture->controller.south' accepted)
+	[ -n "$n" ] || return 1
+	[ -z "$SOUTH" ] && SOUTH=$n
+	[ "$n" != "$SOUTH" ]
+}
+ax_wait_for 30 south_moves || ax_fail "soil_south's readings did not flow again: $(cat "$T/status3.out")"
+[ "$(ax_count "$T/status3.out" 'FAILED')" = 0 ] || ax_fail "a module is still FAILED after update"
+[ "$(pgrep -P "$MON" | wc -l)" = 3 ] || ax_fail "field does not run 3 module processes after update"
+ax_ok "restart: update gave soil_south a new process and keys; the controller accepts its readings again"
 
 ax_stop events
 ax_run "$T/down.out" "${AX[@]}" down "$APP" || ax_fail "down: $(cat "$T/down.out")"
