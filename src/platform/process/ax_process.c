@@ -178,7 +178,8 @@ static void process_stop(void)
  * it: no module can be loaded any more, the node has to be restarted). */
 static void monitor_lost(void)
 {
-	kill(mon.pid, SIGKILL);
+	if (mon.fd >= 0 && mon.pid > 0) /* never kill(-1, ...) */
+		kill(mon.pid, SIGKILL);
 	process_stop();
 	mon.gone = true;
 }

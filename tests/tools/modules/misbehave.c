@@ -1,7 +1,7 @@
 /*
  * misbehave.c - a module image that attacks its own sandbox, for the
- * `process` platform's isolation tests (tests/unit/test_platform_process.c,
- * tests/integration/test_process_node.sh). Built as
+ * `process` platform's isolation tests (tests/unit/test_platform_process.c).
+ * Built as
  * build/modules/test_misbehave.so. It speaks the module ABI itself (no
  * runtime): a CALL (07 entry(2) arg) runs one misdeed, chosen by entry:
  *
