@@ -129,6 +129,40 @@ out:
 	return st;
 }
 
+/* The node's daemon, with the node's platform. An isolating platform run
+ * as root gets its own module uid range per node (nodes on one machine
+ * must not share module uids) and the daemon then drops to "nobody". */
+static void exec_authexd(const struct local *l, int i, const char *port,
+			 const char *key)
+{
+	const struct deploy_node *nd = &l->a->d->nodes[i];
+	char opt[32];
+	const char *argv[20];
+	int n = 0;
+
+	argv[n++] = l->authexd;
+	argv[n++] = "--port";
+	argv[n++] = port;
+	argv[n++] = "--key";
+	argv[n++] = key;
+	argv[n++] = "--bind";
+	argv[n++] = strcmp(nd->host, "::1") == 0 ? "::1" : "127.0.0.1";
+	argv[n++] = "--log-events";
+	argv[n++] = "--log-level";
+	argv[n++] = l->verbose ? "debug" : "info";
+	argv[n++] = "--platform";
+	argv[n++] = nd->platform;
+	if (strcmp(nd->platform, "process") == 0 && geteuid() == 0) {
+		snprintf(opt, sizeof opt, "uid_base=%u", 60000u + 256u * (unsigned)i);
+		argv[n++] = "--platform-opt";
+		argv[n++] = opt;
+		argv[n++] = "--user";
+		argv[n++] = "65534";
+	}
+	argv[n] = NULL;
+	execv(l->authexd, (char *const *)argv);
+}
+
 static pid_t spawn(struct local *l, int i, char *err, size_t errlen)
 {
 	const struct deploy_node *nd = &l->a->d->nodes[i];
@@ -156,11 +190,7 @@ static pid_t spawn(struct local *l, int i, char *err, size_t errlen)
 			(void)prctl(PR_SET_PDEATHSIG, SIGTERM);
 		dup2(fd, 1);
 		dup2(fd, 2);
-		execl(l->authexd, l->authexd, "--port", port, "--key", key,
-		      "--bind", strcmp(nd->host, "::1") == 0 ? "::1"
-							     : "127.0.0.1",
-		      "--log-events", "--log-level",
-		      l->verbose ? "debug" : "info", (char *)NULL);
+		exec_authexd(l, i, port, key);
 		_exit(127);
 	}
 	close(fd);
