@@ -18,18 +18,20 @@ clang                   second compiler; the ASan/UBSan and libFuzzer builds
 libclang-rt-14-dev      clang 14 sanitizer and libFuzzer runtimes
 libssl-dev              OpenSSL 3 libcrypto: the hosted crypto provider
 libcmocka-dev           unit and security tests
-gcc-arm-none-eabi       Cortex-M33 compile of the freestanding runtime
+gcc-arm-none-eabi       Cortex-M33 compile of the runtime and the tzm firmware
 binutils-arm-none-eabi  arm-none-eabi-size for the object size report
+libnewlib-arm-none-eabi C headers (string.h, ...) mbedTLS includes in the tzm firmware
+dpkg-dev                apt-get source mbedtls (scripts/mbedtls-src.sh, tzm firmware)
 valgrind                memcheck and ctgrind-style constant-time runs
 libuv1-dev              node daemon event loop (next issue)
 libyaml-dev             deployer: application descriptors (next issue)
 libsqlite3-dev          deployer: deployment state (next issue)
 libseccomp-dev          process backend sandbox (next issue)
 iproute2                multi-node tests in network namespaces (next issue)
-qemu-system-arm         tzm backend on mps2-an505 (next issue)
+qemu-system-arm         tzm firmware tests on mps2-an505 (tests/check_tzm_qemu.sh)
 '
-# Not needed: newlib (the Cortex-M compile is freestanding: gcc's own
-# stdint.h/stddef.h suffice), lld (GNU ld links everything), pkg-config
+# Not needed: newlib's library itself (the tzm firmware links -nostdlib and
+# uses only newlib's headers), lld (GNU ld links everything), pkg-config
 # (CMake finds OpenSSL and cmocka by itself).
 
 quiet=0
