@@ -14,6 +14,22 @@
 #include "node.h"
 #include "node_log.h"
 
+/* Has the platform lost m (crashed or killed module process)? Marks it
+ * failed, with the reason in the log, the first time it is noticed. */
+static bool lost(struct node *n, struct node_module *m)
+{
+	const struct ax_platform_ops *p = n->cfg.platform;
+
+	if (!m->failed && p->alive != NULL && !p->alive(m->pm)) {
+		const char *why = p->lost_why ? p->lost_why(m->pm) : NULL;
+		m->failed = true;
+		node_log(NODE_LOG_WARN, "module dep=%u module=%u name=%s "
+			 "failed: the platform lost it%s%s", m->dep, m->id,
+			 m->name, why ? ": " : "", why ? why : "");
+	}
+	return m->failed;
+}
+
 int node_control_call(struct node *n, struct node_module *m,
 		     const uint8_t *msg, size_t len, uint8_t *out, size_t cap,
 		     size_t *out_len)
@@ -22,14 +38,7 @@ int node_control_call(struct node *n, struct node_module *m,
 	int st;
 
 	*out_len = 0;
-	if (!m->failed && p->alive != NULL && !p->alive(m->pm)) {
-		const char *why = p->lost_why ? p->lost_why(m->pm) : NULL;
-		m->failed = true;
-		node_log(NODE_LOG_WARN, "module dep=%u module=%u name=%s "
-			 "failed: the platform lost it%s%s", m->dep, m->id,
-			 m->name, why ? ": " : "", why ? why : "");
-	}
-	if (m->failed)
+	if (lost(n, m))
 		return AX_E_INTERNAL;
 	st = p->handle(m->pm, msg, len, out, cap, out_len);
 	m->calls++;
@@ -131,6 +140,15 @@ static void do_load(struct node_conn *c, const struct ax_frame *fr,
 		answer(c, fr, AX_WIRE_RES_NO_PLATFORM, "this node runs "
 			      "platform '%s' only", p->name);
 		return;
+	}
+	if (m != NULL && lost(n, m)) {
+		/* The deployer loads a failed module again to restart it: the
+		 * dead instance makes room for a fresh one (new runtime, so it
+		 * must be attested and keyed again). */
+		node_log(NODE_LOG_INFO, "load dep=%u module=%u name=%s replaces "
+			 "the failed instance", m->dep, m->id, m->name);
+		node_control_unload(n, m);
+		m = NULL;
 	}
 	if (m != NULL) {
 		load_again(c, fr, m, l);

@@ -162,6 +162,39 @@ ax_wait_for 30 south_moves || ax_fail "soil_south's readings did not flow again:
 [ "$(pgrep -P "$MON" | wc -l)" = 3 ] || ax_fail "field does not run 3 module processes after update"
 ax_ok "restart: update gave soil_south a new process and keys; the controller accepts its readings again"
 
+# ---- restart by deploy: soil_north crashes; a plain `authex deploy`
+# notices the FAILED module, loads it again under the same instance id (the
+# node replaces the dead instance), attests it and re-keys its connections.
+VICTIM=$(echo "$HOSTS" | sed -n 1p)
+if [ "$(id -u)" = 0 ]; then
+	VICTIM=$(pgrep -u 62600 authex-modhost) || ax_fail "no module process under uid 62600"
+fi
+kill -KILL "$VICTIM" || ax_fail "cannot kill module process $VICTIM"
+failed_north() {
+	"${AX[@]}" status "$APP" >"$ST" 2>&1
+	grep -qE '^    module soil_north .*: FAILED' "$ST"
+}
+ax_wait_for 20 failed_north || ax_fail "status does not report soil_north FAILED: $(cat "$ST")"
+ax_run "$T/redeploy.out" "${AX[@]}" deploy "$APP" ||
+	ax_fail "deploy after the crash: $(tail -5 "$T/redeploy.out")"
+grep -q "lost modules of this deployment" "$T/redeploy.out" ||
+	ax_fail "deploy did not notice the failed module: $(cat "$T/redeploy.out")"
+grep -qE '^attest soil_north \.\.\. ok' "$T/redeploy.out" || ax_fail "soil_north not attested again"
+grep -q "name=soil_north replaces the failed instance" "$T/node-field.log" ||
+	ax_fail "the node did not replace the failed instance"
+NORTH=
+north_moves() {
+	"${AX[@]}" status "$APP" >"$T/status4.out" 2>&1 || return 1
+	local n
+	n=$(ax_stat "$T/status4.out" controller 'soil_north.moisture->controller.north' accepted)
+	[ -n "$n" ] || return 1
+	[ -z "$NORTH" ] && NORTH=$n
+	[ "$n" != "$NORTH" ]
+}
+ax_wait_for 30 north_moves || ax_fail "soil_north's readings did not flow again: $(cat "$T/status4.out")"
+[ "$(ax_count "$T/status4.out" 'FAILED')" = 0 ] || ax_fail "a module is still FAILED after deploy"
+ax_ok "restart by deploy: soil_north replaced, attested, re-keyed; its readings flow again"
+
 ax_stop events
 ax_run "$T/down.out" "${AX[@]}" down "$APP" || ax_fail "down: $(cat "$T/down.out")"
 ax_wait_for 10 sh -c "! pgrep -P $MON >/dev/null" || ax_fail "module processes left after down"
