@@ -1,14 +1,20 @@
 #!/bin/sh
 # tests/check_tzm_qemu.sh SRC_DIR BUILD_DIR
 #
-# The tzm Secure test image (docs/tzm.md) on an emulated Cortex-M33:
+# The tzm firmware (docs/tzm.md) on an emulated Cortex-M33:
 #  1. get Debian's mbedtls source package once (scripts/mbedtls-src.sh; as
 #     root it runs apt-get, otherwise it prints the commands and this fails);
 #  2. build the image with arm-none-eabi-gcc (src/platform/tzm/firmware.mk):
 #     warning-free, -nostdlib, and the linked image may leave no symbol
 #     undefined and define no malloc/free/printf;
-#  3. run it in QEMU mps2-an505 (Secure state, semihosting exit) under a
-#     timeout: it must print "N passed, 0 failed" and exit 0.
+#  3. run the Secure test image in QEMU mps2-an505 (Secure state,
+#     semihosting exit) under a timeout: "N passed, 0 failed", exit 0;
+#  4. check the Non-secure-callable surface: the __acle_se_* symbols of the
+#     Secure node image are exactly the documented list (docs/tzm.md);
+#  5. run the Secure node image with the Non-secure isolation test image:
+#     the NS calls and refusals it checks itself ("ns: 0 failed"), and the
+#     faults it provokes, each reported by the Secure fault handler right
+#     after the probe that caused it (asserted here from the log).
 # Exit 0 = pass, 1 = fail, 77 = skip: only when arm-none-eabi-gcc or
 # qemu-system-arm is missing, and never under CI=true (scripts/deps.sh
 # installs both).
@@ -90,4 +96,75 @@ if [ "$rc" != 0 ]; then
 	echo "FAIL: QEMU exited with $rc"
 	exit 1
 fi
-echo "check_tzm_qemu: $summary on the Cortex-M33 (QEMU mps2-an505, Secure state)"
+echo "Secure test image: $summary"
+
+# 4. the entry surface.
+NSC_EXPECTED='axs_collect axs_handle axs_version'
+node=$OUT/s_node.elf
+got=$(arm-none-eabi-nm "$node" | awk '$3 ~ /^__acle_se_/ { sub(/^__acle_se_/, "", $3); print $3 }' |
+	sort | tr '\n' ' ' | sed 's/ $//')
+if [ "$got" != "$NSC_EXPECTED" ]; then
+	echo "FAIL: Non-secure-callable entries are '$got', expected '$NSC_EXPECTED'"
+	exit 1
+fi
+for f in $NSC_EXPECTED; do
+	if ! grep -q "^| \`$f\` |" "$SRC/docs/tzm.md"; then
+		echo "FAIL: entry $f is not in the table of docs/tzm.md"
+		exit 1
+	fi
+done
+doc_n=$(grep -c '^| `axs_[a-z_]*` |' "$SRC/docs/tzm.md" || true)
+if [ "$doc_n" != 3 ]; then
+	echo "FAIL: docs/tzm.md lists $doc_n entries, the image has 3"
+	exit 1
+fi
+echo "Non-secure-callable entries: $got (as documented)"
+for img in "$node" "$OUT/ns_test.elf"; do
+	if [ -n "$(arm-none-eabi-nm -u "$img")" ]; then
+		echo "FAIL: undefined symbols in $img"
+		exit 1
+	fi
+done
+echo "Secure node image and Non-secure test image:"
+arm-none-eabi-size "$node" "$OUT/ns_test.elf" | sed 's/^/  /'
+
+# 5. isolation.
+rc=0
+timeout "$QEMU_TIMEOUT" qemu-system-arm -M mps2-an505 -nographic \
+	-semihosting-config enable=on,target=native -kernel "$node" \
+	-device loader,file="$OUT/ns_test.elf" \
+	</dev/null >"$OUT/qemu-ns.log" 2>&1 || rc=$?
+log=$OUT/qemu-ns.txt
+tr -d '\r' <"$OUT/qemu-ns.log" >"$log"
+cat "$log"
+bad=0
+# after PROBE WANT: the line right after "ns: probe PROBE" starts with WANT.
+after() {
+	next=$(grep -A1 -F -x "ns: probe $1" "$log" | sed -n 2p)
+	case "$next" in
+	"$2"*) echo "  observed: $1 -> $2" ;;
+	*)
+		echo "FAIL: after probe '$1' expected '$2', got '$next'"
+		bad=1
+		;;
+	esac
+}
+after 'read node key 0x38000000' 'tzm: Non-secure fault SecureFault SFSR=0x00000008'
+after 'read 0x28000000' 'tzm: Non-secure fault SecureFault SFSR=0x00000008'
+after 'write Secure UART0 alias 0x50200000' 'tzm: Non-secure fault SecureFault SFSR=0x00000008'
+after 'branch to Secure code 0x10000001' 'tzm: Non-secure fault SecureFault SFSR=0x00000001 CFSR=0x00000000 BFAR=0x00000000 PC=0x10000000'
+faults=$(grep -c '^tzm: Non-secure fault' "$log" || true)
+[ "$faults" = 4 ] || { echo "FAIL: $faults NS faults reported, expected 4"; bad=1; }
+if grep -q '^ns: FAIL' "$log" || ! grep -q -x 'ns: 0 failed' "$log"; then
+	echo "FAIL: the Non-secure image saw a failed check"
+	bad=1
+fi
+if grep -q '^tzm: Secure fault' "$log"; then
+	echo "FAIL: a fault in Secure code"
+	bad=1
+fi
+if [ "$rc" != 0 ] || [ "$bad" != 0 ]; then
+	echo "FAIL: isolation test (QEMU exit $rc)"
+	exit 1
+fi
+echo "check_tzm_qemu: Secure image $summary; isolation: $(grep -c '^ns: ok' "$log") NS checks and 4 faults as expected"

@@ -3,7 +3,12 @@
 # and tests/check_tzm_qemu.sh call it as
 #   make -f src/platform/tzm/firmware.mk SRC=<repo> OUT=<dir> MBEDTLS=<tree>
 # where MBEDTLS is the tree scripts/mbedtls-src.sh unpacked from Debian's
-# `mbedtls` source package. Output: $(OUT)/s_test.elf (+ .map, sizes).
+# `mbedtls` source package. Output in $(OUT):
+#   s_test.elf   Secure-only test image (crypto KATs, runtime attacks)
+#   s_node.elf   Secure image with the NSC entries (nsc.c) and one module,
+#                which splits the board and starts ...
+#   ns_test.elf  the Non-secure isolation test image, linked against the
+#                veneer import library s_veneers.o from s_node.elf's link.
 
 SRC     ?= $(error SRC= the repository root)
 OUT     ?= $(error OUT= the output directory)
@@ -46,17 +51,28 @@ TEST_SRCS := $(SRC)/src/common/ax_modmsg.c \
 	$(SRC)/tests/tzm/s_test_main.c $(SRC)/tests/tzm/tzm_check.c \
 	$(SRC)/tests/tzm/s_test_crypto.c $(SRC)/tests/tzm/s_test_runtime.c
 LIBC_SRC := $(TZM)/secure/libc.c
+NODE_SRCS := $(TZM)/secure/node.c $(TZM)/secure/nsc.c \
+	$(TZM)/secure/tz_setup.c $(SRC)/src/common/ax_modmsg.c \
+	$(SRC)/tests/tzm/s_node_main.c
+NS_SRCS := $(TZM)/ns/startup_ns.c $(TZM)/secure/board.c \
+	$(SRC)/tests/tzm/ns_test_main.c
 
 obj = $(OUT)/obj/$(notdir $(1:.c=.o))
 S_OBJS    := $(foreach f,$(S_SRCS),$(call obj,$(f)))
 TEST_OBJS := $(foreach f,$(TEST_SRCS),$(call obj,$(f)))
 LIBC_OBJ  := $(OUT)/obj/libc.o
+NODE_OBJS := $(foreach f,$(filter-out %/ax_modmsg.c,$(NODE_SRCS)),$(call obj,$(f))) \
+	$(OUT)/obj/ax_modmsg.o
+ns_obj = $(OUT)/obj-ns/$(notdir $(1:.c=.o))
+NS_OBJS := $(foreach f,$(NS_SRCS),$(call ns_obj,$(f))) $(OUT)/obj-ns/libc.o
+# The Non-secure image: same code generation without -mcmse.
+NS_CFLAGS := $(filter-out -mcmse,$(CFLAGS))
 
 LDFLAGS := $(ARCH) -nostdlib -nostartfiles -Wl,--gc-sections \
 	-Wl,-T,$(TZM)/secure.ld -Wl,--fatal-warnings
 
 .PHONY: all
-all: $(OUT)/s_test.elf
+all: $(OUT)/s_test.elf $(OUT)/ns_test.elf
 
 $(OUT)/mbedtls/%.o: $(MBEDTLS)/library/%.c $(TZM)/mbedtls_config.h
 	@mkdir -p $(@D)
@@ -67,7 +83,19 @@ $(call obj,$(1)): $(1) $(wildcard $(dir $(1))*.h) $(TZM)/mbedtls_config.h
 	@mkdir -p $$(@D)
 	$$(CC) $$(CFLAGS) $$(WARN) -c $$< -o $$@
 endef
-$(foreach f,$(S_SRCS) $(TEST_SRCS),$(eval $(call compile_rule,$(f))))
+$(foreach f,$(sort $(S_SRCS) $(TEST_SRCS) $(NODE_SRCS)),$(eval $(call compile_rule,$(f))))
+
+define ns_compile_rule
+$(call ns_obj,$(1)): $(1) $(wildcard $(dir $(1))*.h) $(TZM)/nsc.h
+	@mkdir -p $$(@D)
+	$$(CC) $$(NS_CFLAGS) $$(WARN) -c $$< -o $$@
+endef
+$(foreach f,$(NS_SRCS),$(eval $(call ns_compile_rule,$(f))))
+
+$(OUT)/obj-ns/libc.o: $(LIBC_SRC)
+	@mkdir -p $(@D)
+	$(CC) $(NS_CFLAGS) $(WARN) -fno-builtin -fno-tree-loop-distribute-patterns \
+		-c $< -o $@
 
 # No builtins here, or GCC turns the byte loops back into calls to
 # memcpy/memset (themselves).
@@ -84,4 +112,19 @@ $(OUT)/s_test.elf: $(S_OBJS) $(TEST_OBJS) $(LIBC_OBJ) $(OUT)/libmbedtls-tzm.a \
 		$(TZM)/secure.ld
 	$(CC) $(LDFLAGS) -Wl,-Map,$(OUT)/s_test.map -o $@ $(S_OBJS) \
 		$(TEST_OBJS) $(LIBC_OBJ) $(OUT)/libmbedtls-tzm.a -lgcc
+	$(SIZE) $@
+
+# The Secure node image; its link also writes the import library with the
+# absolute addresses of the SG veneers for the Non-secure link.
+$(OUT)/s_node.elf $(OUT)/s_veneers.o: $(S_OBJS) $(NODE_OBJS) $(LIBC_OBJ) \
+		$(OUT)/libmbedtls-tzm.a $(TZM)/secure.ld
+	$(CC) $(LDFLAGS) -Wl,-Map,$(OUT)/s_node.map -o $(OUT)/s_node.elf \
+		$(S_OBJS) $(NODE_OBJS) $(LIBC_OBJ) $(OUT)/libmbedtls-tzm.a -lgcc \
+		-Wl,--cmse-implib -Wl,--out-implib=$(OUT)/s_veneers.o
+	$(SIZE) $(OUT)/s_node.elf
+
+$(OUT)/ns_test.elf: $(NS_OBJS) $(OUT)/s_veneers.o $(TZM)/ns.ld
+	$(CC) $(ARCH) -nostdlib -nostartfiles -Wl,--gc-sections \
+		-Wl,-T,$(TZM)/ns.ld -Wl,--fatal-warnings \
+		-Wl,-Map,$(OUT)/ns_test.map -o $@ $(NS_OBJS) $(OUT)/s_veneers.o -lgcc
 	$(SIZE) $@

@@ -5,8 +5,7 @@
  * where secure.ld puts the table below. Reset copies .data, clears .bss,
  * seals the Secure stack with MSPLIM, enables the configurable faults
  * (so a fault is reported as itself rather than escalating to HardFault)
- * and calls the image's ax_tzm_main. Every fault is fatal here: it prints
- * the fault status registers and stops with semihosting status 3.
+ * and calls the image's ax_tzm_main. Faults: see ax_tzm_fault_c below.
  */
 #include <stdint.h>
 
@@ -15,7 +14,7 @@
 /* The image's main program (a test image, or the node firmware). */
 int ax_tzm_main(void);
 void ax_tzm_reset(void) __attribute__((noreturn));
-void ax_tzm_fault(void) __attribute__((noreturn));
+void ax_tzm_fault(void);
 
 extern uint32_t __data_start[], __data_end[], __data_load[];
 extern uint32_t __bss_start[], __bss_end[];
@@ -61,19 +60,76 @@ void ax_tzm_reset(void)
 	ax_tzm_exit(rc < 0 || rc > 255 ? 255u : (uint32_t)rc);
 }
 
-void ax_tzm_fault(void)
-{
-	uint32_t ipsr;
+#define EXC_RETURN_S (1u << 6)     /* frame on the Secure stack */
+#define EXC_RETURN_SPSEL (1u << 2) /* frame on PSP, not MSP */
+#define NS_FAULTS_MAX 16u
 
-	__asm__ __volatile__("mrs %0, ipsr" : "=r"(ipsr));
-	ax_tzm_puts("tzm: FAULT exception ");
-	ax_tzm_putu(ipsr & 0x1FFu);
-	ax_tzm_puts(" CFSR=");
-	ax_tzm_putx(SCB_CFSR);
+static const char *fault_name(uint32_t exc)
+{
+	switch (exc) {
+	case 3:
+		return "HardFault";
+	case 4:
+		return "MemManage";
+	case 5:
+		return "BusFault";
+	case 6:
+		return "UsageFault";
+	case 7:
+		return "SecureFault";
+	default:
+		return "exception";
+	}
+}
+
+static void report(const char *who, uint32_t exc, uint32_t pc)
+{
+	ax_tzm_puts("tzm: ");
+	ax_tzm_puts(who);
+	ax_tzm_puts(" fault ");
+	ax_tzm_puts(fault_name(exc));
 	ax_tzm_puts(" SFSR=");
 	ax_tzm_putx(SAU_SFSR);
+	ax_tzm_puts(" CFSR=");
+	ax_tzm_putx(SCB_CFSR);
 	ax_tzm_puts(" BFAR=");
 	ax_tzm_putx(SCB_BFAR);
+	ax_tzm_puts(" PC=");
+	ax_tzm_putx(pc);
 	ax_tzm_puts("\n");
-	ax_tzm_exit(3);
+}
+
+/*
+ * A fault raised by Non-secure code (EXC_RETURN.S = 0) is an isolation
+ * event, not a Secure failure: report it, clear the status registers and
+ * let the NS code carry on at the faulting function's return address
+ * (stacked PC := stacked LR), so one NS test image can probe several
+ * violations. More than NS_FAULTS_MAX of them stop the core. A fault in
+ * Secure code is fatal (semihosting status 3).
+ */
+void ax_tzm_fault_c(uint32_t exc_return);
+void ax_tzm_fault_c(uint32_t exc_return)
+{
+	static uint32_t ns_faults;
+	uint32_t ipsr, *frame;
+
+	__asm__ __volatile__("mrs %0, ipsr" : "=r"(ipsr));
+	ipsr &= 0x1FFu;
+	if ((exc_return & EXC_RETURN_S) != 0 || ++ns_faults > NS_FAULTS_MAX) {
+		report("Secure", ipsr, 0);
+		ax_tzm_exit(3);
+	}
+	if (exc_return & EXC_RETURN_SPSEL)
+		__asm__ __volatile__("mrs %0, psp_ns" : "=r"(frame));
+	else
+		__asm__ __volatile__("mrs %0, msp_ns" : "=r"(frame));
+	report("Non-secure", ipsr, frame[6]);
+	SAU_SFSR = SAU_SFSR;   /* write-one-to-clear */
+	SCB_CFSR = SCB_CFSR;
+	frame[6] = frame[5] & ~1u; /* resume at the stacked LR */
+}
+
+__attribute__((naked)) void ax_tzm_fault(void)
+{
+	__asm__ __volatile__("mov r0, lr\n\tb ax_tzm_fault_c");
 }

@@ -1,0 +1,59 @@
+/*
+ * nsc.h - the complete Non-secure-callable surface of the tzm Secure image
+ * (style habit 13). These are the only functions with an SG veneer; the
+ * exact list of their __acle_se_* bodies is checked against docs/tzm.md by
+ * tests/check_tzm_qemu.sh. Included by the Non-secure image, which links
+ * the veneer addresses from the Secure link's import library
+ * (s_veneers.o).
+ *
+ * Conventions (what the Secure side enforces, src/platform/tzm/secure/nsc.c)
+ *  - Every buffer argument must lie entirely in Non-secure memory the caller
+ *    may access (cmse_check_address_range); a pointer into Secure memory, a
+ *    range that wraps or a NULL with a length is refused with AXS_E_RANGE.
+ *  - Inputs are copied into Secure memory once, then checked and used;
+ *    outputs are produced in Secure memory and copied out only up to a
+ *    length validated against the caller's capacity. Nothing is re-read.
+ *  - Negative returns are errors: -AXS_E_* or -(ax_rt_status) from the
+ *    module's runtime (ax_runtime.h); the runtime's own numbers are < 64.
+ *  - Not re-entrant: a call made while another is in progress (from an NS
+ *    interrupt) is refused with AXS_E_BUSY.
+ */
+#ifndef AX_TZM_NSC_H
+#define AX_TZM_NSC_H
+
+#include <stdint.h>
+
+#define AXS_ABI_VERSION 1
+
+#define AXS_E_RANGE 64   /* buffer not (entirely) Non-secure */
+#define AXS_E_BUSY 65    /* re-entrant call */
+#define AXS_E_MODULE 66  /* no such module */
+#define AXS_E_LENGTH 67  /* message too long or empty */
+
+/* axs_version - AXS_ABI_VERSION. */
+int32_t axs_version(void);
+
+/* One call's buffers. An entry function takes at most four register
+ * arguments, so axs_handle takes this descriptor, which lives in Non-secure
+ * memory and is itself copied into Secure memory once before any of its
+ * fields is checked or used. */
+struct axs_io {
+	uint32_t module;
+	const void *msg;
+	uint32_t len;
+	void *out;
+	uint32_t cap;
+};
+
+/* axs_handle - pass one module message (ax_msg.h) io->msg/io->len to
+ * module io->module; its answer (ATTEST, CALL, STATUS) goes to
+ * io->out/io->cap. Returns the answer's length (>= 0) or a negative error.
+ * Sealed messages the module emits meanwhile are queued for axs_collect. */
+int32_t axs_handle(const struct axs_io *io);
+
+/* axs_collect - move the oldest queued sealed message to out/cap. Returns
+ * its length, 0 when the queue is empty, or a negative error (a message
+ * longer than cap stays queued: -AXS_E_LENGTH). */
+int32_t axs_collect(void *out, uint32_t cap);
+
+#endif /* AX_TZM_NSC_H */

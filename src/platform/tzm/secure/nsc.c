@@ -1,0 +1,104 @@
+/*
+ * nsc.c - every Non-secure-callable entry of the tzm Secure image, in this
+ * one file (style habit 13); the contract is in ../nsc.h. Each entry
+ * checks the caller's buffers with cmse_check_address_range (TT
+ * instruction: Non-secure, accessible to the caller), copies inputs into
+ * Secure memory once, and writes back only lengths it validated.
+ */
+#include <arm_cmse.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ax_crypto.h"
+#include "node.h"
+#include "nsc.h"
+
+#define ENTRY __attribute__((cmse_nonsecure_entry))
+
+static uint8_t in_buf[AX_TZM_MSG_MAX];
+static uint8_t out_buf[AX_TZM_MSG_MAX];
+static volatile uint8_t busy;
+
+/* NULL when [p, p+n) is not entirely Non-secure and accessible to the
+ * caller with `flags` (CMSE_MPU_READ or CMSE_MPU_READWRITE); wraps are
+ * refused by cmse_check_address_range itself. n == 0 is always fine. */
+static int ns_range_ok(const void *p, uint32_t n, int flags)
+{
+	if (n == 0)
+		return 1;
+	return cmse_check_address_range((void *)(uintptr_t)p, n,
+		CMSE_NONSECURE | flags) != NULL;
+}
+
+static void copy(uint8_t *dst, const uint8_t *src, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		dst[i] = src[i];
+}
+
+ENTRY int32_t axs_version(void)
+{
+	return AXS_ABI_VERSION;
+}
+
+static int32_t handle(uint32_t module, const void *msg, uint32_t len,
+	void *out, uint32_t cap)
+{
+	size_t out_len = 0;
+	ax_rt_status st;
+
+	if (module >= ax_tzm_node_count())
+		return -AXS_E_MODULE;
+	if (len == 0 || len > sizeof(in_buf))
+		return -AXS_E_LENGTH;
+	if (!ns_range_ok(msg, len, CMSE_MPU_READ) ||
+	    !ns_range_ok(out, cap, CMSE_MPU_READWRITE))
+		return -AXS_E_RANGE;
+	copy(in_buf, msg, len); /* the only read of msg */
+	if (cap > sizeof(out_buf))
+		cap = sizeof(out_buf);
+	st = ax_tzm_node_handle(module, in_buf, len, out_buf, cap, &out_len);
+	ax_wipe(in_buf, len);
+	if (st != AX_OK)
+		return -(int32_t)st;
+	if (out_len > cap)
+		return -AX_E_INTERNAL; /* broken runtime contract */
+	copy(out, out_buf, out_len);
+	ax_wipe(out_buf, out_len);
+	return (int32_t)out_len;
+}
+
+ENTRY int32_t axs_handle(const struct axs_io *io)
+{
+	struct axs_io c;
+	int32_t r;
+
+	if (busy)
+		return -AXS_E_BUSY;
+	if (!ns_range_ok(io, sizeof(*io), CMSE_MPU_READ))
+		return -AXS_E_RANGE;
+	busy = 1;
+	copy((uint8_t *)&c, (const uint8_t *)io, sizeof(c)); /* read once */
+	r = handle(c.module, c.msg, c.len, c.out, c.cap);
+	busy = 0;
+	return r;
+}
+
+ENTRY int32_t axs_collect(void *out, uint32_t cap)
+{
+	size_t n;
+
+	if (busy)
+		return -AXS_E_BUSY;
+	if (!ns_range_ok(out, cap, CMSE_MPU_READWRITE))
+		return -AXS_E_RANGE;
+	busy = 1;
+	n = ax_tzm_node_collect(out_buf, cap < sizeof(out_buf) ? cap :
+		sizeof(out_buf));
+	if (n != (size_t)-1 && n != 0) {
+		copy(out, out_buf, n);
+		ax_wipe(out_buf, n);
+	}
+	busy = 0;
+	return n == (size_t)-1 ? -AXS_E_LENGTH : (int32_t)n;
+}
