@@ -14,7 +14,11 @@
 #  5. run the Secure node image with the Non-secure isolation test image:
 #     the NS calls and refusals it checks itself ("ns: 0 failed"), and the
 #     faults it provokes, each reported by the Secure fault handler right
-#     after the probe that caused it (asserted here from the log).
+#     after the probe that caused it (asserted here from the log);
+#  6. build the Secure test image's code (the same tests/tzm/s_test_*.c,
+#     provider, runtime and mbedTLS files and configuration) for the build
+#     machine with $CC and AddressSanitizer + UBSan, and run it: the same
+#     183 checks, now watched by the sanitizers (tests/tzm/host_board.c).
 # Exit 0 = pass, 1 = fail, 77 = skip: only when arm-none-eabi-gcc or
 # qemu-system-arm is missing, and never under CI=true (scripts/deps.sh
 # installs both).
@@ -167,4 +171,41 @@ if [ "$rc" != 0 ] || [ "$bad" != 0 ]; then
 	echo "FAIL: isolation test (QEMU exit $rc)"
 	exit 1
 fi
-echo "check_tzm_qemu: Secure image $summary; isolation: $(grep -c '^ns: ok' "$log") NS checks and 4 faults as expected"
+echo "isolation: $(grep -c '^ns: ok' "$log") NS checks and 4 faults as expected"
+
+# 6. the same test code on the host, under ASan/UBSan.
+CC=${CC:-cc}
+hostkat=$OUT/host-kat
+set --
+for f in aes gcm cipher cipher_wrap chacha20 poly1305 chachapoly sha256 md \
+	hkdf hmac_drbg platform platform_util memory_buffer_alloc constant_time; do
+	set -- "$@" "$mbedtls/library/$f.c"
+done
+for f in "$SRC"/src/runtime/*.c; do
+	case "$f" in */ax_glue.c) ;; *) set -- "$@" "$f" ;; esac
+done
+if ! "$CC" -std=c11 -O1 -g -fsanitize=address,undefined \
+	-fno-sanitize-recover=all -D_POSIX_C_SOURCE=200809L \
+	-DMBEDTLS_CONFIG_FILE='"mbedtls_config.h"' -DAX_MBEDTLS_STATIC_POOL \
+	-DAX_PAYLOAD_MAX=1024 -DAX_MAX_CONNECTIONS=8 -DAX_MAX_ENDPOINTS=16 \
+	-I"$SRC/include" -I"$SRC/src/runtime" -I"$SRC/src/crypto" \
+	-I"$SRC/src/common" -I"$SRC/src/platform/tzm" \
+	-I"$SRC/src/platform/tzm/secure" -I"$mbedtls/include" \
+	-Wall -Wextra -Werror -o "$hostkat" "$@" "$SRC/src/crypto/ct.c" \
+	"$SRC/src/crypto/provider_mbedtls.c" "$SRC/src/common/ax_modmsg.c" \
+	"$SRC"/tests/tzm/s_test_*.c "$SRC/tests/tzm/tzm_check.c" \
+	"$SRC/tests/tzm/host_board.c" >"$OUT/host-kat.log" 2>&1; then
+	cat "$OUT/host-kat.log"
+	echo "FAIL: host build of the test image's code with $CC"
+	exit 1
+fi
+rc=0
+timeout 60 "$hostkat" >"$OUT/host-kat.out" 2>&1 || rc=$?
+host_summary=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$OUT/host-kat.out" | tail -n 1 || true)
+if [ "$rc" != 0 ] || [ "$host_summary" != "$summary" ]; then
+	cat "$OUT/host-kat.out"
+	echo "FAIL: host run under ASan/UBSan: '$host_summary' (exit $rc), Cortex-M33: '$summary'"
+	exit 1
+fi
+echo "host ($CC, ASan/UBSan): $host_summary"
+echo "check_tzm_qemu: Cortex-M33 $summary; isolation as expected; host ASan/UBSan $host_summary"

@@ -7,8 +7,8 @@
  * from memory_buffer_alloc on a static pool inside the provider
  * (MBEDTLS_PLATFORM_MEMORY), never from a C library heap.
  *
- * Used for the Cortex-M33 build (arm-none-eabi-gcc) only; the host build of
- * the provider, if any, uses Debian's libmbedtls as configured there.
+ * Used for the Cortex-M33 build (arm-none-eabi-gcc), and for the host run of
+ * the same test code under ASan/UBSan (tests/check_tzm_qemu.sh).
  */
 #ifndef AX_TZM_MBEDTLS_CONFIG_H
 #define AX_TZM_MBEDTLS_CONFIG_H
@@ -26,6 +26,9 @@
  * image's panic (src/platform/tzm/secure/), which never returns. */
 void ax_tzm_fatal(int code) __attribute__((noreturn));
 #define MBEDTLS_PLATFORM_EXIT_MACRO ax_tzm_fatal
+/* Pool blocks aligned for any pointer, also when the same configuration is
+ * built for a 64-bit host (tests/check_tzm_qemu.sh, host run). */
+#define MBEDTLS_MEMORY_ALIGN_MULTIPLE 8
 
 /* Ciphers. ROM tables: the AES tables live in flash/code, not in RAM.
  * Note (docs/tzm.md): table AES is not constant-time; the control channel
