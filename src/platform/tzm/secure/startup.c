@@ -7,6 +7,7 @@
  * (so a fault is reported as itself rather than escalating to HardFault)
  * and calls the image's ax_tzm_main. Faults: see ax_tzm_fault_c below.
  */
+#include <arm_cmse.h>
 #include <stdint.h>
 
 #include "board.h"
@@ -123,6 +124,13 @@ void ax_tzm_fault_c(uint32_t exc_return)
 		__asm__ __volatile__("mrs %0, psp_ns" : "=r"(frame));
 	else
 		__asm__ __volatile__("mrs %0, msp_ns" : "=r"(frame));
+	/* The NS stack pointer is NS-controlled: never read or write a frame
+	 * it points at unless those 32 bytes are Non-secure memory. */
+	if (cmse_check_address_range(frame, 8 * sizeof(uint32_t),
+			CMSE_NONSECURE | CMSE_MPU_READWRITE) == NULL) {
+		report("Non-secure (bad stack)", ipsr, 0);
+		ax_tzm_exit(3);
+	}
 	report("Non-secure", ipsr, frame[6]);
 	SAU_SFSR = SAU_SFSR;   /* write-one-to-clear */
 	SCB_CFSR = SCB_CFSR;
