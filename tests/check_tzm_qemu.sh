@@ -156,6 +156,9 @@ after() {
 after 'read node key 0x38000000' 'tzm: Non-secure fault SecureFault SFSR=0x00000008'
 after 'read 0x28000000' 'tzm: Non-secure fault SecureFault SFSR=0x00000008'
 after 'write Secure UART0 alias 0x50200000' 'tzm: Non-secure fault SecureFault SFSR=0x00000008'
+after 'write UART1 BAUDDIV through its NS alias 0x40201010' 'ns: ok   NS read of UART1 (PPC Secure) reads as zero'
+grep -q -x 'ns: ok   UART1 BAUDDIV seen by Secure is still 173 -> 173' "$log" ||
+	{ echo "FAIL: the NS write to UART1 was not shown blocked"; bad=1; }
 after 'branch to Secure code 0x10000001' 'tzm: Non-secure fault SecureFault SFSR=0x00000001 CFSR=0x00000000 BFAR=0x00000000 PC=0x10000000'
 faults=$(grep -c '^tzm: Non-secure fault' "$log" || true)
 [ "$faults" = 4 ] || { echo "FAIL: $faults NS faults reported, expected 4"; bad=1; }

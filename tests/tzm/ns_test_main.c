@@ -18,6 +18,7 @@ int ax_tzm_ns_main(void);
 #define SECRET_NS 0x28000000u  /* same RAM, NS alias: MPC1 says Secure */
 #define UART0_S_DATA 0x50200000u
 #define SECURE_CODE 0x10000001u /* Secure code that is not a veneer */
+#define UART1_NS_BAUDDIV 0x40201010u /* PPC keeps UART1 Secure */
 
 static unsigned failures;
 static uint8_t out[256];
@@ -113,7 +114,9 @@ static void attack_entries(void)
 
 static void attack_memory(void)
 {
+	static const uint8_t call_uart1[AX_CALL_HDR_LEN] = { AX_MSG_CALL, 0, 1 };
 	uint32_t v;
+	int32_t r;
 
 	probe("read node key 0x38000000");
 	v = probe_read(SECRET_S);
@@ -125,6 +128,15 @@ static void attack_memory(void)
 		(int32_t)(v & 0x7FFFFFFF));
 	probe("write Secure UART0 alias 0x50200000");
 	probe_write(UART0_S_DATA, 'X');
+	probe("write UART1 BAUDDIV through its NS alias 0x40201010");
+	probe_write(UART1_NS_BAUDDIV, 0x0ABCu);
+	v = probe_read(UART1_NS_BAUDDIV);
+	expect(v == 0, "NS read of UART1 (PPC Secure) reads as zero",
+		(int32_t)v);
+	r = handle(0, call_uart1, sizeof(call_uart1), out, sizeof(out));
+	expect(r == 4 && out[0] == 0 && out[1] == 0 && out[2] == 0 &&
+		out[3] == 173, "UART1 BAUDDIV seen by Secure is still 173",
+		r == 4 ? (int32_t)out[2] << 8 | out[3] : r);
 	probe("branch to Secure code 0x10000001");
 	((void (*)(void))SECURE_CODE)();
 	probe("done");

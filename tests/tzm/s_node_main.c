@@ -28,12 +28,33 @@ static int ping(const uint8_t *arg, size_t len, struct ax_reply *reply)
 	return ax_reply_put(reply, "pong", 4);
 }
 
-static const struct ax_endpoint eps[1] = {
+/* UART1 stays Secure (its PPC port is never opened to NS): the stand-in
+ * for a secure actuator line. This entry reports its BAUDDIV as the Secure
+ * side sees it, so the NS image can show its own write did not land. */
+#define UART1_S 0x50201000u
+#define UART_BAUDDIV 0x10u
+#define UART1_BAUDDIV_SET 173u
+
+static int uart1_bauddiv(const uint8_t *arg, size_t len,
+	struct ax_reply *reply)
+{
+	uint32_t v = *(volatile uint32_t *)(uintptr_t)(UART1_S + UART_BAUDDIV);
+	uint8_t b[4] = { (uint8_t)(v >> 24), (uint8_t)(v >> 16),
+			 (uint8_t)(v >> 8), (uint8_t)v };
+
+	(void)arg;
+	(void)len;
+	return ax_reply_put(reply, b, sizeof(b));
+}
+
+static const struct ax_endpoint eps[2] = {
 	{ AX_EP_MAGIC, AX_EP_ENTRY, { 0 }, "ping", { .entry = ping } },
+	{ AX_EP_MAGIC, AX_EP_ENTRY, { 0 }, "uart1_bauddiv",
+	  { .entry = uart1_bauddiv } },
 };
 static struct ax_rt rt;
 static const struct ax_tzm_module mods[1] = {
-	{ eps, 1, 1, &rt },
+	{ eps, 2, 1, &rt },
 };
 
 /* Test device seeding, NOT an entropy source (docs/tzm.md): QEMU has no
@@ -64,6 +85,8 @@ int ax_tzm_main(void)
 		ax_tzm_puts("tzm secure: boot failed\n");
 		return 1;
 	}
+	*(volatile uint32_t *)(uintptr_t)(UART1_S + UART_BAUDDIV) =
+		UART1_BAUDDIV_SET;
 	ax_tzm_tz_setup();
 	ax_tzm_puts("tzm secure: SAU/MPC/PPC set, starting Non-secure\n");
 	ax_tzm_start_ns();
