@@ -25,8 +25,9 @@ if grep -qE '^CMAKE_C_COMPILER:[A-Z]+=.*clang' "$AX_BUILD/CMakeCache.txt" 2>/dev
 fi
 
 VG_RC=97   # valgrind's exit status when it found an error or a counted leak
+# shellcheck disable=SC2054 # commas belong to the option values
 VG=(valgrind --leak-check=full --show-leak-kinds=definite,indirect
-	--errors-for-leak-kinds=definite,indirect --error-exitcode=$VG_RC
+	--errors-for-leak-kinds=definite,indirect --error-exitcode="$VG_RC"
 	--track-fds=no --num-callers=30)
 
 # vg_tally LOG: "ERRORS KNOWN OTHER" - valgrind's error count, the definite

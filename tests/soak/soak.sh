@@ -39,7 +39,7 @@
 # Exit: 0 pass, 1 fail, 77 skip. Every process is started by pid and killed
 # by the EXIT trap (lib.sh), also on failure.
 set -u
-AX_TEST=soak
+export AX_TEST=soak # lib.sh's name for this run (logs, scratch dir)
 . "$(dirname "$0")/../integration/lib.sh"
 ax_setup "$1" "$2"
 ax_need_binaries "$AX_MITM"
@@ -131,7 +131,6 @@ ax_wait_for 30 recovered 0 || ax_fail "the stream did not start"
 sleep 2
 declare -A RSS0 RSS1 RSS2
 for n in field gateway cloud; do RSS0[$n]=$(rss_kib "node-$n.${EPOCH[$n]}"); done
-SENT0=$(field_forwarded)
 
 MARKS=() # field forwarded-count at the start of each fault and at recovery
 # ---- fault 1: link cut and restored
@@ -149,7 +148,6 @@ MARKS+=("$(field_forwarded)")
 # mid-run memory, between the faults (the gateway still runs its first epoch)
 sleep_until $((SECS * 4 / 10))
 for n in field gateway cloud; do RSS1[$n]=$(rss_kib "node-$n.${EPOCH[$n]}"); done
-RSS1_gw_epoch=${EPOCH[gateway]}
 
 # ---- fault 2: node killed and restarted; deployer killed twice mid-deploy
 sleep_until $((SECS * 5 / 10))
@@ -287,6 +285,8 @@ for n in field gateway cloud; do
 	[ "$n" = gateway ] && extra="  (restarted after mid: end is its 2nd run)"
 	printf '   %-20s %9s %8s %8s%s\n' "authexd $n" "${RSS0[$n]}" "${RSS1[$n]}" "${RSS2[$n]}" "$extra"
 done
+per_k=$(( (RSS2[field] - RSS0[field]) * 1024 * 1000 / (sent > 0 ? sent : 1) ))
+echo "   field RSS change per 1000 sensor events: $per_k bytes"
 echo "   leak rule: growth > $LEAK_KIB KiB in both halves (start->mid and mid->end) fails"
 if [ ${#fails[@]} -gt 0 ]; then
 	for f in "${fails[@]}"; do echo "FAIL $f"; done
