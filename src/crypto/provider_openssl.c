@@ -57,15 +57,23 @@ static void fetch_algs(void)
 }
 
 /* When this copy of the provider is unloaded (a module image is dlclose'd),
- * the thread-exit destructor would point into unmapped code: drop the key
- * (live threads' empty contexts then leak rather than dangle) and refuse
- * later calls. Only libc here: at process exit OpenSSL may already be
- * cleaned up, which is also why the fetched objects are not freed. */
+ * the thread-exit destructor would point into unmapped code: free the
+ * unloading thread's context (in authexd, the only thread that ever used
+ * it), drop the key (other live threads' empty contexts then leak rather
+ * than dangle) and refuse later calls. The context is always reset after
+ * use, so freeing it touches no key material and no provider state; the
+ * fetched algorithm objects are not freed, since at process exit OpenSSL
+ * may already be cleaned up. */
 __attribute__((destructor)) static void drop_ctx_key(void)
 {
+	EVP_CIPHER_CTX *ctx;
+
 	algs.ok = 0;
 	if (algs.key_live) {
 		algs.key_live = 0;
+		ctx = pthread_getspecific(algs.ctx_key);
+		(void)pthread_setspecific(algs.ctx_key, NULL);
+		EVP_CIPHER_CTX_free(ctx);
 		(void)pthread_key_delete(algs.ctx_key);
 	}
 }
