@@ -5,8 +5,9 @@
 # loopback only, with faults injected while the stream runs:
 #
 #   link    the field->gateway peer link runs through a relay (tests/tools/
-#           ax_mitm --mode pass); it is SIGKILLed and restarted (link cut and
-#           restored: the field node reconnects by itself)
+#           ax_mitm --mode pass); it is stopped for 1 s (the link stalls:
+#           what the field writes piles up in the relay's socket), SIGKILLed
+#           with what it holds and restarted (the field reconnects by itself)
 #   node    the gateway authexd (the receiver of the stream) is SIGKILLed and
 #           restarted empty; `authex deploy` reloads, re-attests and re-keys
 #           what it hosted
@@ -31,7 +32,11 @@
 #     accepted + rejected + lost (the runtime's own accounting);
 #   - lost in transit happens only across a fault: it is at most the events
 #     the field forwarded between the start of a fault and recovery plus
-#     what its peer queue can hold (1024 per link) per fault.
+#     what its peer queue can hold (1024 per link) per fault, and at least
+#     the counter gaps the controller's runtime counted before the gateway
+#     was killed (what the link cut lost, counted independently);
+#   - after the node restart the dashboard's requests get answers again and
+#     `authex request state_query` works.
 # Memory: VmRSS of each authexd at the start of the stream, at mid-run and at
 # the end. A leak pattern fails the soak: growth in both halves of the run,
 # each above SOAK_LEAK_KIB (default 1024 KiB). Both values are printed.
