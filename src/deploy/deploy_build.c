@@ -66,11 +66,16 @@ static void make_cmd(struct cmd *c)
 	c->argv[c->argc] = NULL;
 }
 
-/* Hash one file's bytes into the running list of iovs' digest input. */
-static deploy_status hash_inputs(const char *source, const struct cmd *c,
-				 uint8_t out[32], char *err, size_t errlen)
+/* Digest of everything but the module's own source that goes into an
+ * image: the compiler command, the glue, module.h and the libraries (a
+ * few MB: libcrypto). It is the same for every module of one run, so it
+ * is computed once per process. */
+static deploy_status hash_fixed(const struct cmd *c, uint8_t out[32],
+				char *err, size_t errlen)
 {
-	const char *files[] = {source, DEPLOY_CFG_GLUE,
+	static uint8_t fixed[32];
+	static int have_fixed;
+	const char *files[] = {DEPLOY_CFG_GLUE,
 			       DEPLOY_CFG_SOURCE_DIR "/include/authex/module.h"};
 	char libs[2048], *lib[8];
 	struct ax_iov iov[MAX_ARGS + 16];
@@ -79,24 +84,56 @@ static deploy_status hash_inputs(const char *source, const struct cmd *c,
 	int nlib;
 	deploy_status st = DEPLOY_OK;
 
+	if (have_fixed) {
+		memcpy(out, fixed, 32);
+		return DEPLOY_OK;
+	}
 	for (int i = 0; i < c->argc; i++) /* the command, NULs included */
 		iov[niov++] = (struct ax_iov){c->argv[i], strlen(c->argv[i]) + 1};
 	snprintf(libs, sizeof libs, "%s", DEPLOY_CFG_LIBS);
 	nlib = split(libs, lib, 0, 8);
-	for (size_t i = 0; i < 3 + (size_t)nlib && st == DEPLOY_OK; i++) {
-		const char *f = i < 3 ? files[i] : lib[i - 3];
+	for (size_t i = 0; i < 2 + (size_t)nlib && st == DEPLOY_OK; i++) {
+		const char *f = i < 2 ? files[i] : lib[i - 2];
 
 		st = deploy_read_file(f, &bufs[nbuf], &len, 256u << 20, err,
 				      errlen);
 		if (st == DEPLOY_OK)
 			iov[niov++] = (struct ax_iov){bufs[nbuf++], len};
 	}
-	if (st == DEPLOY_OK && ax_sha256(iov, niov, out) != AX_CRYPTO_OK) {
+	if (st == DEPLOY_OK && ax_sha256(iov, niov, fixed) != AX_CRYPTO_OK) {
 		deploy_errf(err, errlen, "SHA-256 failed");
 		st = DEPLOY_E_FAIL;
 	}
 	for (size_t i = 0; i < nbuf; i++)
 		free(bufs[i]);
+	if (st == DEPLOY_OK) {
+		have_fixed = 1;
+		memcpy(out, fixed, 32);
+	}
+	return st;
+}
+
+/* The image cache key: SHA-256(fixed inputs' digest || module source). */
+static deploy_status hash_inputs(const char *source, const struct cmd *c,
+				 uint8_t out[32], char *err, size_t errlen)
+{
+	uint8_t fixed[32], *src = NULL;
+	size_t len;
+	struct ax_iov iov[2];
+	deploy_status st = hash_fixed(c, fixed, err, errlen);
+
+	if (st == DEPLOY_OK)
+		st = deploy_read_file(source, &src, &len, 256u << 20, err,
+				      errlen);
+	if (st != DEPLOY_OK)
+		return st;
+	iov[0] = (struct ax_iov){fixed, sizeof fixed};
+	iov[1] = (struct ax_iov){src, len};
+	if (ax_sha256(iov, 2, out) != AX_CRYPTO_OK) {
+		deploy_errf(err, errlen, "SHA-256 failed");
+		st = DEPLOY_E_FAIL;
+	}
+	free(src);
 	return st;
 }
 
