@@ -29,9 +29,8 @@
 #endif
 
 #include "ax_crypto.h"
+#include "ax_crypto_args.h"
 #include "provider_mbedtls.h"
-
-#define AEAD_LEN_MAX ((size_t)INT32_MAX)
 
 #if defined(AX_MBEDTLS_STATIC_POOL)
 #ifndef AX_MBEDTLS_POOL_SIZE
@@ -54,44 +53,6 @@ static void pool_init(void)
 #endif
 	prov.pool_ready = 1;
 }
-
-size_t ax_aead_key_len(unsigned alg)
-{
-	switch (alg) {
-	case AX_AEAD_AES128GCM:
-		return 16;
-	case AX_AEAD_CHACHA20POLY1305:
-		return 32;
-	default:
-		return 0;
-	}
-}
-
-/* In place (in == out) is allowed; any other overlap is a caller bug. */
-static int partial_overlap(const uint8_t *in, const uint8_t *out, size_t len)
-{
-	uintptr_t a = (uintptr_t)in, b = (uintptr_t)out;
-
-	if (len == 0 || a == b)
-		return 0;
-	return a < b + len && b < a + len;
-}
-
-static ax_crypto_status check_aead_args(unsigned alg, const uint8_t *key,
-	const uint8_t *ad, size_t ad_len, const uint8_t *in, size_t len,
-	const uint8_t *out)
-{
-	if (ax_aead_key_len(alg) == 0 || key == NULL)
-		return AX_CRYPTO_E_ARG;
-	if ((ad == NULL && ad_len != 0) || ad_len > AEAD_LEN_MAX)
-		return AX_CRYPTO_E_ARG;
-	if (((in == NULL || out == NULL) && len != 0) || len > AEAD_LEN_MAX)
-		return AX_CRYPTO_E_ARG;
-	if (partial_overlap(in, out, len))
-		return AX_CRYPTO_E_ARG;
-	return AX_CRYPTO_OK;
-}
-
 /* AES-128-GCM, one pass. enc: seal (writes tag) or open (checks tag in
  * constant time, mbedtls_ct_memcmp). The context holds the key schedule
  * and GHASH tables; mbedtls_gcm_free wipes them. */
@@ -154,8 +115,8 @@ ax_crypto_status ax_aead_seal(unsigned alg, const uint8_t *key,
 	size_t ad_len, const uint8_t *pt, size_t len, uint8_t *ct,
 	uint8_t tag[static AX_AEAD_TAG_LEN])
 {
-	ax_crypto_status st = check_aead_args(alg, key, ad, ad_len, pt, len,
-		ct);
+	ax_crypto_status st = ax_crypto_aead_args(alg, key, ad, ad_len, pt,
+		len, ct);
 
 	if (st != AX_CRYPTO_OK)
 		return st;
@@ -170,8 +131,8 @@ ax_crypto_status ax_aead_open(unsigned alg, const uint8_t *key,
 	size_t ad_len, const uint8_t *ct, size_t len,
 	const uint8_t tag[static AX_AEAD_TAG_LEN], uint8_t *pt)
 {
-	ax_crypto_status st = check_aead_args(alg, key, ad, ad_len, ct, len,
-		pt);
+	ax_crypto_status st = ax_crypto_aead_args(alg, key, ad, ad_len, ct,
+		len, pt);
 
 	/* mbedTLS checks the tag after decrypting (and zeroes its output on
 	 * a mismatch); wipe here too so the contract holds for every error.
@@ -179,21 +140,9 @@ ax_crypto_status ax_aead_open(unsigned alg, const uint8_t *key,
 	if (st == AX_CRYPTO_OK)
 		st = aead_crypt(0, alg, key, iv, ad, ad_len, ct, len, pt,
 			(uint8_t *)(uintptr_t)tag);
-	if (st != AX_CRYPTO_OK && pt != NULL && len <= AEAD_LEN_MAX)
+	if (st != AX_CRYPTO_OK && pt != NULL && len <= AX_CRYPTO_LEN_MAX)
 		ax_wipe(pt, len);
 	return st;
-}
-
-static int iov_ok(const struct ax_iov *iov, size_t n_iov)
-{
-	size_t i;
-
-	if (iov == NULL && n_iov != 0)
-		return 0;
-	for (i = 0; i < n_iov; i++)
-		if (iov[i].base == NULL && iov[i].len != 0)
-			return 0;
-	return 1;
 }
 
 ax_crypto_status ax_sha256(const struct ax_iov *iov, size_t n_iov,
@@ -203,7 +152,7 @@ ax_crypto_status ax_sha256(const struct ax_iov *iov, size_t n_iov,
 	size_t i;
 	int rc;
 
-	if (!iov_ok(iov, n_iov))
+	if (!ax_crypto_iov_ok(iov, n_iov))
 		return AX_CRYPTO_E_ARG;
 	mbedtls_sha256_init(&ctx);
 	rc = mbedtls_sha256_starts_ret(&ctx, 0);
@@ -252,7 +201,7 @@ ax_crypto_status ax_hmac_sha256(const uint8_t *key, size_t key_len,
 	int rc;
 
 	if ((key == NULL && key_len != 0) || key_len > AX_HKDF_SHA256_MAX ||
-	    !iov_ok(iov, n_iov))
+	    !ax_crypto_iov_ok(iov, n_iov))
 		return AX_CRYPTO_E_ARG;
 	pool_init();
 	mbedtls_md_init(&ctx);

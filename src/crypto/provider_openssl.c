@@ -26,6 +26,7 @@
 #include <openssl/rand.h>
 
 #include "ax_crypto.h"
+#include "ax_crypto_args.h"
 
 static struct {
 	EVP_CIPHER *aes128gcm;
@@ -108,50 +109,11 @@ static int release_cipher_ctx(EVP_CIPHER_CTX *ctx)
 	return 0;
 }
 
-size_t ax_aead_key_len(unsigned alg)
-{
-	switch (alg) {
-	case AX_AEAD_AES128GCM:
-		return 16;
-	case AX_AEAD_CHACHA20POLY1305:
-		return 32;
-	default:
-		return 0;
-	}
-}
-
 static const EVP_CIPHER *aead_cipher(unsigned alg)
 {
 	return alg == AX_AEAD_AES128GCM ? algs.aes128gcm :
 					  algs.chacha20poly1305;
 }
-
-/* In place (in == out) is allowed; any other overlap is a caller bug that
- * OpenSSL would also refuse, so name it here as an argument error. */
-static int partial_overlap(const uint8_t *in, const uint8_t *out, size_t len)
-{
-	uintptr_t a = (uintptr_t)in, b = (uintptr_t)out;
-
-	if (len == 0 || a == b)
-		return 0;
-	return a < b + len && b < a + len;
-}
-
-static ax_crypto_status check_aead_args(unsigned alg, const uint8_t *key,
-	const uint8_t *ad, size_t ad_len, const uint8_t *in, size_t len,
-	const uint8_t *out)
-{
-	if (ax_aead_key_len(alg) == 0 || key == NULL)
-		return AX_CRYPTO_E_ARG;
-	if ((ad == NULL && ad_len != 0) || ad_len > INT_MAX)
-		return AX_CRYPTO_E_ARG;
-	if (((in == NULL || out == NULL) && len != 0) || len > INT_MAX)
-		return AX_CRYPTO_E_ARG;
-	if (partial_overlap(in, out, len))
-		return AX_CRYPTO_E_ARG;
-	return AX_CRYPTO_OK;
-}
-
 /* Feed AD and data through an initialised context. Zero lengths skip the
  * call so NULL pointers never reach OpenSSL. */
 static int aead_update(EVP_CIPHER_CTX *ctx, const uint8_t *ad, size_t ad_len,
@@ -208,8 +170,8 @@ ax_crypto_status ax_aead_seal(unsigned alg, const uint8_t *key,
 	size_t ad_len, const uint8_t *pt, size_t len, uint8_t *ct,
 	uint8_t tag[static AX_AEAD_TAG_LEN])
 {
-	ax_crypto_status st = check_aead_args(alg, key, ad, ad_len, pt, len,
-		ct);
+	ax_crypto_status st = ax_crypto_aead_args(alg, key, ad, ad_len, pt,
+		len, ct);
 
 	if (st != AX_CRYPTO_OK)
 		return st;
@@ -221,8 +183,8 @@ ax_crypto_status ax_aead_open(unsigned alg, const uint8_t *key,
 	size_t ad_len, const uint8_t *ct, size_t len,
 	const uint8_t tag[static AX_AEAD_TAG_LEN], uint8_t *pt)
 {
-	ax_crypto_status st = check_aead_args(alg, key, ad, ad_len, ct, len,
-		pt);
+	ax_crypto_status st = ax_crypto_aead_args(alg, key, ad, ad_len, ct,
+		len, pt);
 
 	/* The tag is only read; OpenSSL's ctrl just takes a void *. */
 	if (st == AX_CRYPTO_OK)
@@ -231,21 +193,9 @@ ax_crypto_status ax_aead_open(unsigned alg, const uint8_t *key,
 	/* OpenSSL decrypts before it checks the tag: unverified plaintext
 	 * is in pt now and must not be left behind. A len refused as too
 	 * large does not describe pt, so it is not used to wipe it. */
-	if (st != AX_CRYPTO_OK && pt != NULL && len <= INT_MAX)
+	if (st != AX_CRYPTO_OK && pt != NULL && len <= AX_CRYPTO_LEN_MAX)
 		ax_wipe(pt, len);
 	return st;
-}
-
-static int iov_ok(const struct ax_iov *iov, size_t n_iov)
-{
-	size_t i;
-
-	if (iov == NULL && n_iov != 0)
-		return 0;
-	for (i = 0; i < n_iov; i++)
-		if (iov[i].base == NULL && iov[i].len != 0)
-			return 0;
-	return 1;
 }
 
 ax_crypto_status ax_sha256(const struct ax_iov *iov, size_t n_iov,
@@ -256,7 +206,7 @@ ax_crypto_status ax_sha256(const struct ax_iov *iov, size_t n_iov,
 	unsigned int n = 0;
 	size_t i;
 
-	if (!iov_ok(iov, n_iov))
+	if (!ax_crypto_iov_ok(iov, n_iov))
 		return AX_CRYPTO_E_ARG;
 	if (!provider_ready() || (ctx = EVP_MD_CTX_new()) == NULL)
 		return AX_CRYPTO_E_INTERNAL;
@@ -305,7 +255,7 @@ ax_crypto_status ax_hmac_sha256(const uint8_t *key, size_t key_len,
 	EVP_MAC_CTX *ctx;
 
 	if ((key == NULL && key_len != 0) || key_len > AX_HKDF_SHA256_MAX ||
-	    !iov_ok(iov, n_iov))
+	    !ax_crypto_iov_ok(iov, n_iov))
 		return AX_CRYPTO_E_ARG;
 	if (!provider_ready() || (ctx = EVP_MAC_CTX_new(algs.hmac)) == NULL)
 		return AX_CRYPTO_E_INTERNAL;
