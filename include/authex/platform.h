@@ -73,6 +73,7 @@
 
 #define AX_PLATFORM_KEY_LEN 32         /* K_node */
 #define AX_PLATFORM_MEASUREMENT_LEN 32 /* SHA-256 of the image */
+#define AX_PLATFORM_AUTH_LEN 32        /* load authorization */
 
 /* A loaded module, owned by its backend. */
 struct ax_platform_module;
@@ -108,13 +109,21 @@ struct ax_platform_ops {
 	 *  image/len: the module image (untrusted bytes, 1..4 MiB);
 	 *  instance: the deployer-chosen instance id (part of K_M);
 	 *  k_node: the node key (AX_PLATFORM_KEY_LEN bytes), or NULL after a
- *  successful start;
+	 *  successful start;
+	 *  load_auth: the deployer's load authorization from LOAD_MODULE,
+	 *  HKDF-SHA256(K_node, "authex load" || instance || measurement)
+	 *  (ax_modmsg_load_auth). A backend that keeps K_node away from the
+	 *  daemon checks it, in constant time, before it runs any of the
+	 *  image's code, and refuses the load otherwise (tzm does; native and
+	 *  process ignore it: their daemon or monitor holds K_node anyway);
 	 *  emit/emit_ctx: where the module's sealed outputs go.
 	 *  On success *out is the handle and measurement holds the SHA-256 of
 	 *  the image. Returns 0, or -1 with err filled (*out NULL).
 	 */
 	int (*load)(const uint8_t *image, size_t len, uint32_t instance,
-		const uint8_t *k_node, ax_platform_emit_fn emit,
+		const uint8_t *k_node,
+		const uint8_t load_auth[AX_PLATFORM_AUTH_LEN],
+		ax_platform_emit_fn emit,
 		void *emit_ctx, struct ax_platform_module **out,
 		uint8_t measurement[AX_PLATFORM_MEASUREMENT_LEN], char *err,
 		size_t errlen);

@@ -23,12 +23,17 @@
 
 #include <stdint.h>
 
-#define AXS_ABI_VERSION 1
+#define AXS_ABI_VERSION 2
 
 #define AXS_E_RANGE 64   /* buffer not (entirely) Non-secure */
 #define AXS_E_BUSY 65    /* re-entrant call */
 #define AXS_E_MODULE 66  /* no such module */
 #define AXS_E_LENGTH 67  /* message too long or empty */
+#define AXS_E_FULL 68    /* no free module slot */
+#define AXS_E_SEQUENCE 69 /* load steps out of order, or image overflow */
+#define AXS_E_AUTH 70    /* load authorization does not match the image */
+#define AXS_E_INIT 71    /* the module's ABI version or init refused */
+#define AXS_E_IMAGE 128  /* 128 + enum axl_error: the loader refused */
 
 /* axs_version - AXS_ABI_VERSION. */
 int32_t axs_version(void);
@@ -55,5 +60,45 @@ int32_t axs_handle(const struct axs_io *io);
  * its length, 0 when the queue is empty, or a negative error (a message
  * longer than cap stays queued: -AXS_E_LENGTH). */
 int32_t axs_collect(void *out, uint32_t cap);
+
+/* Run-time loading (docs/tzm.md "Run-time loading"), in three steps:
+ *  BEGIN  instance = the deployer's instance id, total = image length
+ *         (1 .. AXS_IMAGE_MAX); discards any unfinished load;
+ *  DATA   data/len: the next piece of the image (1 .. AXS_CHUNK_MAX);
+ *  END    data/len: the 32-byte load authorization
+ *         HKDF-SHA256(K_node, "authex load" || instance || measurement)
+ *         (ax_modmsg_load_auth); out/cap (cap >= 32) receives the
+ *         image's measurement (SHA-256 of exactly the `total` bytes).
+ *         The Secure side measures the copy it holds, checks the
+ *         authorization in constant time BEFORE any byte of the image
+ *         is placed or run, loads it into a free slot (axl_elf.h),
+ *         derives K_M = HKDF(K_node, "authex module" || instance ||
+ *         measurement), calls the image's authex_module_init and wipes
+ *         K_M. */
+#define AXS_LOAD_BEGIN 1
+#define AXS_LOAD_DATA 2
+#define AXS_LOAD_END 3
+#define AXS_IMAGE_MAX (64 * 1024)
+#define AXS_CHUNK_MAX 1024
+#define AXS_AUTH_LEN 32
+
+struct axs_load_io {
+	uint32_t op;
+	uint32_t instance; /* BEGIN */
+	uint32_t total;    /* BEGIN */
+	const void *data;  /* DATA, END */
+	uint32_t len;
+	void *out;         /* END */
+	uint32_t cap;
+};
+
+/* axs_load - one load step. BEGIN and DATA return 0; END returns the new
+ * module's number (>= 0, for axs_handle/axs_unload) or a negative error;
+ * any error also ends the load in progress. */
+int32_t axs_load(const struct axs_load_io *io);
+
+/* axs_unload - stop module `module`: its runtime state and slot are
+ * wiped and the slot freed. Returns 0 or -AXS_E_MODULE. */
+int32_t axs_unload(uint32_t module);
 
 #endif /* AX_TZM_NSC_H */

@@ -1,0 +1,104 @@
+/*
+ * axt_link.h - the serial link between authexd's `tzm` backend (host,
+ * src/platform/tzm/ax_tzm.c) and the Non-secure event manager of a tzm
+ * node (src/platform/tzm/ns/ns_main.c), over UART0: QEMU's serial0 on a
+ * pipe, a pty or a TCP socket here, a USB serial port in the field.
+ *
+ * The link is untrusted (like the network): it carries module messages
+ * that the modules' runtimes protect end to end, and image bytes the
+ * Secure side measures and checks against the deployer's load
+ * authorization. Framing only has to resynchronise after noise and catch
+ * line errors.
+ *
+ * Frame: 0xA5 0x5A | type (1) | len (2, big-endian, 0..AXT_PAYLOAD_MAX) |
+ *        payload (len) | crc (2, big-endian; CRC-16/CCITT-FALSE, poly
+ *        0x1021, init 0xFFFF, over type, len and payload).
+ * Bytes outside a frame are text the firmware printed (fault reports):
+ * the host logs them line by line. A frame with a bad CRC or a length
+ * over the maximum is dropped and scanning resumes after its first byte.
+ *
+ * One request at a time: the host sends a request and reads until its
+ * answer; nothing is pipelined.
+ *
+ *  host -> node                         node -> host
+ *  HELLO   (empty)                      READY (also sent once at boot)
+ *  LOAD_BEGIN instance u32, total u32   RESULT
+ *  LOAD_DATA  bytes (1..AXS_CHUNK_MAX)  RESULT
+ *  LOAD_END   auth (32)                 LOADED
+ *  MSG     module u32, msg bytes        EMIT* then ANSWER
+ *  UNLOAD  module u32                   RESULT
+ *
+ *  READY  abi u32 (AXS_ABI_VERSION, from axs_version), slots u32,
+ *         payload_max u32 (AX_PAYLOAD_MAX of the firmware)
+ *  RESULT status i32 (0 or -error, nsc.h numbers)
+ *  LOADED status i32 (module number >= 0, or -error), measurement (32;
+ *         zeros on error)
+ *  EMIT   one sealed message a module emitted (queued by the Secure
+ *         side, drained with axs_collect after each MSG)
+ *  ANSWER status i32 (answer length >= 0, or -error), answer bytes
+ *  ERROR  text: the request itself was malformed (unknown type, bad
+ *         length); the node stays up
+ * All integers big-endian.
+ */
+#ifndef AX_TZM_AXT_LINK_H
+#define AX_TZM_AXT_LINK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define AXT_MAGIC0 0xA5
+#define AXT_MAGIC1 0x5A
+#define AXT_HEADER 5   /* magic (2), type, len (2) */
+#define AXT_TRAILER 2  /* crc */
+#define AXT_PAYLOAD_MAX 2048
+#define AXT_FRAME_MAX (AXT_HEADER + AXT_PAYLOAD_MAX + AXT_TRAILER)
+
+enum axt_type {
+	AXT_HELLO = 0x01,
+	AXT_LOAD_BEGIN = 0x02,
+	AXT_LOAD_DATA = 0x03,
+	AXT_LOAD_END = 0x04,
+	AXT_MSG = 0x05,
+	AXT_UNLOAD = 0x06,
+	AXT_READY = 0x81,
+	AXT_RESULT = 0x82,
+	AXT_LOADED = 0x83,
+	AXT_EMIT = 0x84,
+	AXT_ANSWER = 0x85,
+	AXT_ERROR = 0x86,
+};
+
+/* crc16 over n bytes (CRC-16/CCITT-FALSE). */
+uint16_t axt_crc16(const uint8_t *p, size_t n);
+
+/* axt_encode - write one frame into out/cap. Returns its length, or 0 if
+ * len > AXT_PAYLOAD_MAX or it does not fit. */
+size_t axt_encode(uint8_t type, const uint8_t *payload, size_t len,
+	uint8_t *out, size_t cap);
+
+/* Incremental decoder: feed bytes one at a time. */
+struct axt_decoder {
+	uint8_t buf[AXT_FRAME_MAX];
+	size_t have;
+	/* out of band text (bytes outside frames), for the caller to log */
+	uint8_t text[128];
+	size_t text_len;
+	uint64_t bad_frames; /* CRC or length errors seen */
+};
+
+enum axt_feed {
+	AXT_MORE = 0,  /* keep feeding */
+	AXT_FRAME = 1, /* a whole frame: see *type, *payload, *len */
+	AXT_TEXT = 2,  /* a line of text is in d->text[0..text_len) */
+};
+
+void axt_decoder_init(struct axt_decoder *d);
+
+/* axt_feed - one byte. On AXT_FRAME, *type/*payload/*len describe the
+ * frame (payload points into d->buf, valid until the next feed). On
+ * AXT_TEXT the caller reads d->text/text_len (a line without its '\n',
+ * or 127 bytes), then it is cleared by the next feed. */
+enum axt_feed axt_feed(struct axt_decoder *d, uint8_t byte, uint8_t *type,
+	const uint8_t **payload, size_t *len);
+
+#endif /* AX_TZM_AXT_LINK_H */
