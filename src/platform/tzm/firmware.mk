@@ -5,10 +5,15 @@
 # where MBEDTLS is the tree scripts/mbedtls-src.sh unpacked from Debian's
 # `mbedtls` source package. Output in $(OUT):
 #   s_test.elf   Secure-only test image (crypto KATs, runtime attacks)
-#   s_node.elf   Secure image with the NSC entries (nsc.c) and one module,
-#                which splits the board and starts ...
-#   ns_test.elf  the Non-secure isolation test image, linked against the
+#   s_node.elf   the Secure node image: NSC entries (nsc.c), run-time
+#                module loading (node.c, axl_elf.c), the node key at
+#                0x38000000 (provisioned by whoever starts the board);
+#                it splits the board and starts ...
+#   ns_node.elf  the Non-secure event manager (serial link on UART0), or
+#   ns_test.elf  the Non-secure isolation test image; both link against the
 #                veneer import library s_veneers.o from s_node.elf's link.
+#   modules/*.so tzm module images of the test and example modules
+#                (module.flags), for the conformance and end-to-end tests.
 
 SRC     ?= $(error SRC= the repository root)
 OUT     ?= $(error OUT= the output directory)
@@ -52,10 +57,12 @@ TEST_SRCS := $(SRC)/src/common/ax_modmsg.c \
 	$(SRC)/tests/tzm/s_test_crypto.c $(SRC)/tests/tzm/s_test_runtime.c
 LIBC_SRC := $(TZM)/secure/libc.c
 NODE_SRCS := $(TZM)/secure/node.c $(TZM)/secure/nsc.c \
-	$(TZM)/secure/tz_setup.c $(SRC)/src/common/ax_modmsg.c \
-	$(SRC)/tests/tzm/s_node_main.c
+	$(TZM)/secure/axl_elf.c $(TZM)/secure/main.c \
+	$(TZM)/secure/tz_setup.c $(SRC)/src/common/ax_modmsg.c
 NS_SRCS := $(TZM)/ns/startup_ns.c $(TZM)/secure/board.c \
 	$(SRC)/tests/tzm/ns_test_main.c
+NS_NODE_SRCS := $(TZM)/ns/startup_ns.c $(TZM)/secure/board.c \
+	$(TZM)/ns/ns_main.c $(TZM)/axt_link.c
 
 obj = $(OUT)/obj/$(notdir $(1:.c=.o))
 S_OBJS    := $(foreach f,$(S_SRCS),$(call obj,$(f)))
@@ -65,14 +72,24 @@ NODE_OBJS := $(foreach f,$(filter-out %/ax_modmsg.c,$(NODE_SRCS)),$(call obj,$(f
 	$(OUT)/obj/ax_modmsg.o
 ns_obj = $(OUT)/obj-ns/$(notdir $(1:.c=.o))
 NS_OBJS := $(foreach f,$(NS_SRCS),$(call ns_obj,$(f))) $(OUT)/obj-ns/libc.o
+NS_NODE_OBJS := $(foreach f,$(NS_NODE_SRCS),$(call ns_obj,$(f))) \
+	$(OUT)/obj-ns/libc.o
 # The Non-secure image: same code generation without -mcmse.
 NS_CFLAGS := $(filter-out -mcmse,$(CFLAGS))
 
 LDFLAGS := $(ARCH) -nostdlib -nostartfiles -Wl,--gc-sections \
 	-Wl,-T,$(TZM)/secure.ld -Wl,--fatal-warnings
 
+# tzm module images (docs/tzm.md "Module images"): the module's C file and
+# the runtime with its per-image glue, flags from module.flags.
+MOD_CFLAGS := $(shell sed -n 's/^CFLAGS //p' $(TZM)/module.flags)
+MOD_LDFLAGS := $(shell sed -n 's/^LDFLAGS //p' $(TZM)/module.flags)
+MOD_RT := $(wildcard $(SRC)/src/runtime/*.c)
+MOD_SRCS := $(wildcard $(SRC)/examples/*/modules/*.c)
+MODULES := $(foreach f,$(MOD_SRCS),$(OUT)/modules/$(notdir $(patsubst %/modules/,%,$(dir $(f))))_$(notdir $(f:.c=.so)))
+
 .PHONY: all
-all: $(OUT)/s_test.elf $(OUT)/ns_test.elf
+all: $(OUT)/s_test.elf $(OUT)/ns_test.elf $(OUT)/ns_node.elf $(MODULES)
 
 $(OUT)/mbedtls/%.o: $(MBEDTLS)/library/%.c $(TZM)/mbedtls_config.h
 	@mkdir -p $(@D)
@@ -90,7 +107,15 @@ $(call ns_obj,$(1)): $(1) $(wildcard $(dir $(1))*.h) $(TZM)/nsc.h
 	@mkdir -p $$(@D)
 	$$(CC) $$(NS_CFLAGS) $$(WARN) -c $$< -o $$@
 endef
-$(foreach f,$(NS_SRCS),$(eval $(call ns_compile_rule,$(f))))
+$(foreach f,$(sort $(NS_SRCS) $(NS_NODE_SRCS)),$(eval $(call ns_compile_rule,$(f))))
+
+define module_rule
+$(OUT)/modules/$(notdir $(patsubst %/modules/,%,$(dir $(1))))_$(notdir $(1:.c=.so)): $(1) $(MOD_RT) $(TZM)/module.flags
+	@mkdir -p $$(@D)
+	$$(CC) $$(MOD_CFLAGS) $$(WARN) -I$(SRC)/include -I$(SRC)/src/runtime \
+		-I$(SRC)/src/crypto $$(MOD_LDFLAGS) -o $$@ $(1) $(MOD_RT)
+endef
+$(foreach f,$(MOD_SRCS),$(eval $(call module_rule,$(f))))
 
 $(OUT)/obj-ns/libc.o: $(LIBC_SRC)
 	@mkdir -p $(@D)
@@ -127,4 +152,10 @@ $(OUT)/ns_test.elf: $(NS_OBJS) $(OUT)/s_veneers.o $(TZM)/ns.ld
 	$(CC) $(ARCH) -nostdlib -nostartfiles -Wl,--gc-sections \
 		-Wl,-T,$(TZM)/ns.ld -Wl,--fatal-warnings \
 		-Wl,-Map,$(OUT)/ns_test.map -o $@ $(NS_OBJS) $(OUT)/s_veneers.o -lgcc
+	$(SIZE) $@
+
+$(OUT)/ns_node.elf: $(NS_NODE_OBJS) $(OUT)/s_veneers.o $(TZM)/ns.ld
+	$(CC) $(ARCH) -nostdlib -nostartfiles -Wl,--gc-sections \
+		-Wl,-T,$(TZM)/ns.ld -Wl,--fatal-warnings \
+		-Wl,-Map,$(OUT)/ns_node.map -o $@ $(NS_NODE_OBJS) $(OUT)/s_veneers.o -lgcc
 	$(SIZE) $@
