@@ -89,6 +89,12 @@ struct ax_endpoint {
 int ax_output(const struct ax_endpoint *ep, const void *data, size_t len);
 int ax_request(const struct ax_endpoint *ep, const void *data, size_t len);
 
+/* ax_device_write - write len bytes to the node's secure output device,
+ * where the platform has one: on `tzm`, UART1, a line only the Secure
+ * world can reach (docs/tzm.md "Secure I/O"). Returns 0, or -1 when this
+ * platform has no such device (native, process). */
+int ax_device_write(const void *data, size_t len);
+
 /* ax_reply_put - append len bytes to a reply. Returns 0, or -1 (and appends
  * nothing) when the reply would exceed its capacity. */
 static inline int ax_reply_put(struct ax_reply *r, const void *data,

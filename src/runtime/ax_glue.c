@@ -13,6 +13,11 @@ extern const struct ax_endpoint __start_authex_ep[]
 extern const struct ax_endpoint __stop_authex_ep[]
 	__attribute__((weak, visibility("hidden")));
 
+/* The platform's secure output device, if it has one (tzm resolves it
+ * when it loads the image; elsewhere it stays NULL). */
+extern int ax_platform_device_write(const void *data, size_t len)
+	__attribute__((weak));
+
 static struct ax_rt rt;
 
 uint32_t authex_module_abi(void)
@@ -44,4 +49,11 @@ int ax_output(const struct ax_endpoint *ep, const void *data, size_t len)
 int ax_request(const struct ax_endpoint *ep, const void *data, size_t len)
 {
 	return ax_rt_request(&rt, ep, data, len);
+}
+
+int ax_device_write(const void *data, size_t len)
+{
+	if (ax_platform_device_write == NULL)
+		return -1;
+	return ax_platform_device_write(data, len);
 }

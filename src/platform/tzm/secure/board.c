@@ -96,3 +96,21 @@ void ax_tzm_fatal(int code)
 	ax_tzm_puts("\n");
 	ax_tzm_exit(2);
 }
+
+void ax_tzm_uart1_init(void)
+{
+	*reg(AX_TZM_UART1_S, UART_BAUDDIV) = UART_BAUDDIV_115200;
+	*reg(AX_TZM_UART1_S, UART_CTRL) = UART_CTRL_TXRX;
+}
+
+int ax_tzm_device_write(const void *data, size_t len)
+{
+	const uint8_t *p = data;
+
+	for (size_t i = 0; i < len; i++) {
+		while (*reg(AX_TZM_UART1_S, UART_STATE) & UART_STATE_TXFULL)
+			;
+		*reg(AX_TZM_UART1_S, UART_DATA) = p[i];
+	}
+	return 0;
+}

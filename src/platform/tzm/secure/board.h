@@ -25,6 +25,16 @@ void ax_tzm_putu(uint32_t v);
 void ax_tzm_putx(uint32_t v);
 void ax_tzm_puthex(const uint8_t *p, size_t n);
 
+/* UART1, the secure output device: its APB PPC port (EXP1 port 6) is
+ * never opened to the Non-secure world, so only Secure code reaches it
+ * (an NS access is blocked and reads zero). QEMU connects it to its second
+ * -serial. ax_tzm_uart1_init: 115200 baud, TX/RX on. ax_tzm_device_write:
+ * write len bytes, busy-waiting; returns 0. Module images import it as
+ * ax_platform_device_write (module.h ax_device_write). */
+#define AX_TZM_UART1_S 0x50201000u
+void ax_tzm_uart1_init(void);
+int ax_tzm_device_write(const void *data, size_t len);
+
 /* ax_tzm_exit - end the emulation through semihosting SYS_EXIT_EXTENDED:
  * QEMU exits with `status` (0..255). Needs -semihosting-config
  * enable=on,target=native; without it the BKPT faults and the fault handler

@@ -1,11 +1,19 @@
 /*
- * node.h - the Secure node: the modules of this image, their runtimes in
- * Secure RAM, the node key and the queue of sealed output messages.
+ * node.h - the Secure node: module slots loaded at run time, the node key,
+ * the queue of sealed output messages (docs/tzm.md "Run-time loading").
  *
- * First step of issue 5 (docs/tzm.md): modules are linked into the Secure
- * image at build time; their "image" for measurement is, for now, their
- * endpoint table (the bytes the deployer can reproduce), not yet their
- * code and data. Run-time loading replaces this.
+ * A module image arrives in pieces (ax_tzm_node_load_*), is measured over
+ * exactly its bytes, checked against the deployer's load authorization
+ * BEFORE any of it is placed or run, then loaded into a free slot by the
+ * ELF loader (axl_elf.h), keyed with K_M = HKDF(K_node, "authex module" ||
+ * instance || measurement) and started. Each image carries its own
+ * runtime (ax_glue.c) whose state lives in the slot.
+ *
+ * All modules of one node share the Secure world: they are not isolated
+ * from each other (no Secure MPU partitioning yet), which is why only
+ * images the deployer authorized are ever run.
+ *
+ * Single-threaded: nsc.c serialises every call.
  */
 #ifndef AX_TZM_NODE_H
 #define AX_TZM_NODE_H
@@ -14,32 +22,40 @@
 #include <stdint.h>
 
 #include "ax_runtime.h"
+#include "nsc.h"
 
-struct ax_tzm_module {
-	const struct ax_endpoint *eps;
-	size_t n_eps;
-	uint32_t instance;
-	struct ax_rt *rt; /* in Secure RAM */
-};
-
-#define AX_TZM_QUEUE_LEN 4
+#define AX_TZM_SLOTS 4
+#define AX_TZM_SLOT_SIZE (64u * 1024u)
+#define AX_TZM_QUEUE_LEN 8
 #define AX_TZM_MSG_MAX (AX_EVENT_OVERHEAD + AX_PAYLOAD_MAX)
 
-/* ax_tzm_node_boot - measure each module, derive K_M from k_node exactly
- * as on every platform (ax_modmsg_module_key's formula), start its runtime,
- * wipe K_M. mods must stay valid. Returns AX_OK or the first failure. */
-AX_RT_MUST_CHECK ax_rt_status ax_tzm_node_boot(const uint8_t k_node[32],
-	const struct ax_tzm_module *mods, size_t n);
+/* ax_tzm_node_init - remember where the node key is (32 bytes of Secure
+ * memory that stay valid). Every slot starts free. */
+void ax_tzm_node_init(const uint8_t *k_node);
 
-/* ax_tzm_node_handle - ax_rt_handle on module m; msg must be Secure
- * memory. Returns AX_OK, the runtime's status, or AX_E_UNKNOWN_ENDPOINT
- * for a module number out of range. */
+/* Load steps; each returns 0 or a negative nsc.h error and, on error,
+ * ends the load in progress (staging wiped). */
+int32_t ax_tzm_node_load_begin(uint32_t instance, uint32_t total);
+int32_t ax_tzm_node_load_data(const uint8_t *p, size_t n);
+/* ax_tzm_node_load_end - auth: 32 bytes in Secure memory. On success
+ * returns the module number (>= 0) and fills measurement. */
+int32_t ax_tzm_node_load_end(const uint8_t auth[AXS_AUTH_LEN],
+	uint8_t measurement[32]);
+
+/* ax_tzm_node_load_abort - end the load in progress, if any. */
+void ax_tzm_node_load_abort(void);
+
+/* ax_tzm_node_unload - wipe and free module m. 0 or -AXS_E_MODULE. */
+int32_t ax_tzm_node_unload(uint32_t m);
+
+/* ax_tzm_node_has - 1 if module m is loaded. */
+int ax_tzm_node_has(uint32_t m);
+
+/* ax_tzm_node_handle - the image's authex_module_handle on module m; msg
+ * must be Secure memory. Returns AX_OK or the runtime's status. */
 AX_RT_MUST_CHECK ax_rt_status ax_tzm_node_handle(uint32_t m,
 	const uint8_t *msg, size_t len, uint8_t *out, size_t cap,
 	size_t *out_len);
-
-/* ax_tzm_node_count - modules started by ax_tzm_node_boot (0 before). */
-size_t ax_tzm_node_count(void);
 
 /* ax_tzm_node_collect - copy the oldest queued output message into out
  * (Secure memory) and dequeue it. Returns its length, 0 if none, or

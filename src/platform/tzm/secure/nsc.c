@@ -47,13 +47,13 @@ static int32_t handle(uint32_t module, const void *msg, uint32_t len,
 	size_t out_len = 0;
 	ax_rt_status st;
 
-	if (module >= ax_tzm_node_count())
-		return -AXS_E_MODULE;
 	if (len == 0 || len > sizeof(in_buf))
 		return -AXS_E_LENGTH;
 	if (!ns_range_ok(msg, len, CMSE_MPU_READ) ||
 	    !ns_range_ok(out, cap, CMSE_MPU_READWRITE))
 		return -AXS_E_RANGE;
+	if (!ax_tzm_node_has(module))
+		return -AXS_E_MODULE;
 	copy(in_buf, msg, len); /* the only read of msg */
 	if (cap > sizeof(out_buf))
 		cap = sizeof(out_buf);
@@ -61,8 +61,6 @@ static int32_t handle(uint32_t module, const void *msg, uint32_t len,
 	ax_wipe(in_buf, len);
 	if (st != AX_OK)
 		return -(int32_t)st;
-	if (out_len > cap)
-		return -AX_E_INTERNAL; /* broken runtime contract */
 	copy(out, out_buf, out_len);
 	ax_wipe(out_buf, out_len);
 	return (int32_t)out_len;
@@ -101,4 +99,66 @@ ENTRY int32_t axs_collect(void *out, uint32_t cap)
 	}
 	busy = 0;
 	return n == (size_t)-1 ? -AXS_E_LENGTH : (int32_t)n;
+}
+
+/* One load step on the Secure copy c of the caller's descriptor. */
+static int32_t load_step(const struct axs_load_io *c)
+{
+	uint8_t meas[32];
+	int32_t r;
+
+	switch (c->op) {
+	case AXS_LOAD_BEGIN:
+		return ax_tzm_node_load_begin(c->instance, c->total);
+	case AXS_LOAD_DATA:
+		if (c->len == 0 || c->len > AXS_CHUNK_MAX)
+			return -AXS_E_LENGTH;
+		if (!ns_range_ok(c->data, c->len, CMSE_MPU_READ))
+			return -AXS_E_RANGE;
+		copy(in_buf, c->data, c->len); /* the only read */
+		return ax_tzm_node_load_data(in_buf, c->len);
+	case AXS_LOAD_END:
+		if (c->len != AXS_AUTH_LEN || c->cap < sizeof(meas))
+			return -AXS_E_LENGTH;
+		if (!ns_range_ok(c->data, c->len, CMSE_MPU_READ) ||
+		    !ns_range_ok(c->out, sizeof(meas), CMSE_MPU_READWRITE))
+			return -AXS_E_RANGE;
+		copy(in_buf, c->data, AXS_AUTH_LEN);
+		r = ax_tzm_node_load_end(in_buf, meas);
+		if (r >= 0)
+			copy(c->out, meas, sizeof(meas));
+		return r;
+	default:
+		return -AXS_E_SEQUENCE;
+	}
+}
+
+ENTRY int32_t axs_load(const struct axs_load_io *io)
+{
+	struct axs_load_io c;
+	int32_t r;
+
+	if (busy)
+		return -AXS_E_BUSY;
+	if (!ns_range_ok(io, sizeof(*io), CMSE_MPU_READ))
+		return -AXS_E_RANGE;
+	busy = 1;
+	copy((uint8_t *)&c, (const uint8_t *)io, sizeof(c)); /* read once */
+	r = load_step(&c);
+	if (r < 0)
+		ax_tzm_node_load_abort();
+	busy = 0;
+	return r;
+}
+
+ENTRY int32_t axs_unload(uint32_t module)
+{
+	int32_t r;
+
+	if (busy)
+		return -AXS_E_BUSY;
+	busy = 1;
+	r = ax_tzm_node_unload(module);
+	busy = 0;
+	return r;
 }
