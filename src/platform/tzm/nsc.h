@@ -32,7 +32,8 @@
 #define AXS_E_FULL 68    /* no free module slot */
 #define AXS_E_SEQUENCE 69 /* load steps out of order, or image overflow */
 #define AXS_E_AUTH 70    /* load authorization does not match the image */
-#define AXS_E_INIT 71    /* the module's ABI version or init refused */
+#define AXS_E_INIT 71    /* the module's init refused */
+#define AXS_E_ABI 72     /* the image was built for another module ABI */
 #define AXS_E_IMAGE 128  /* 128 + enum axl_error: the loader refused */
 
 /* axs_version - AXS_ABI_VERSION. */

@@ -155,8 +155,10 @@ static int32_t start(int s, const uint8_t meas[32])
 	if (e != AXL_OK)
 		return -(AXS_E_IMAGE + (int32_t)e);
 	__asm volatile("dsb\n\tisb" ::: "memory"); /* code written as data */
-	if (((abi_fn)(uintptr_t)m->abi)() != AX_MODULE_ABI_VERSION)
+	if (((abi_fn)(uintptr_t)m->abi)() != AX_MODULE_ABI_VERSION) {
+		r = -AXS_E_ABI;
 		goto out;
+	}
 	if (ax_modmsg_module_key(node.k_node, node.load.instance, meas, km) !=
 	    AX_OK)
 		goto out;
