@@ -18,6 +18,13 @@
  *                    e.g. "valve north OPEN (moisture 23%)"; the
  *                    descriptor sends it to the deployer (`authex events`)
  *
+ * On a node with a secure output device (a `tzm` node: UART1, which only
+ * the Secure world can reach), the same line also goes to that device:
+ * the stand-in for the valves' driver line. Only a command that passed
+ * the runtime's checks can make anything appear there; elsewhere
+ * ax_device_write reports that there is no such device and the valve
+ * only logs.
+ *
  * Text is built by hand into a fixed buffer: no printf in a module.
  */
 #include <authex/module.h>
@@ -72,6 +79,9 @@ static void report(uint8_t zone, uint8_t open, uint8_t cause)
 		put_str(&t, "%)");
 	}
 	(void)activity(t.buf, t.len); /* nobody to tell if the log is lost */
+	if (t.len < sizeof t.buf)
+		t.buf[t.len++] = '\n';
+	(void)ax_device_write(t.buf, t.len); /* -1: no device here */
 }
 
 /* Check every byte before acting: exact length, known zone, a boolean,
@@ -92,6 +102,6 @@ AX_INPUT(command, data, len)
 		return;
 	if (valve_open[zone] == open)
 		return;
-	valve_open[zone] = open; /* a real driver would switch a GPIO here */
+	valve_open[zone] = open; /* the driver line below "switches" it */
 	report(zone, open, cause);
 }

@@ -87,6 +87,7 @@ MOD_LDFLAGS := $(shell sed -n 's/^LDFLAGS //p' $(TZM)/module.flags)
 MOD_RT := $(wildcard $(SRC)/src/runtime/*.c)
 MOD_SRCS := $(wildcard $(SRC)/examples/*/modules/*.c)
 MODULES := $(foreach f,$(MOD_SRCS),$(OUT)/modules/$(notdir $(patsubst %/modules/,%,$(dir $(f))))_$(notdir $(f:.c=.so)))
+MODULES += $(OUT)/modules/test_wrong_abi.so
 
 .PHONY: all
 all: $(OUT)/s_test.elf $(OUT)/ns_test.elf $(OUT)/ns_node.elf $(MODULES)
@@ -116,6 +117,11 @@ $(OUT)/modules/$(notdir $(patsubst %/modules/,%,$(dir $(1))))_$(notdir $(1:.c=.s
 		-I$(SRC)/src/crypto $$(MOD_LDFLAGS) -o $$@ $(1) $(MOD_RT)
 endef
 $(foreach f,$(MOD_SRCS),$(eval $(call module_rule,$(f))))
+
+# A test image that claims another module ABI (no runtime in it).
+$(OUT)/modules/test_wrong_abi.so: $(SRC)/tests/tools/modules/wrong_abi.c $(TZM)/module.flags
+	@mkdir -p $(@D)
+	$(CC) $(MOD_CFLAGS) $(WARN) $(MOD_LDFLAGS) -o $@ $<
 
 $(OUT)/obj-ns/libc.o: $(LIBC_SRC)
 	@mkdir -p $(@D)
