@@ -6,21 +6,45 @@
 #include "ax_bytes.h"
 #include "ax_crypto.h"
 
+_Static_assert(sizeof(AX_LABEL_LOAD) <= sizeof(AX_LABEL_MODULE),
+	       "node_derive's info buffer fits both labels");
+
+/* HKDF-SHA256(salt none, ikm = K_node, info = label || instance(4) ||
+ * measurement(32), 32 bytes): K_M and the load authorization. */
+static ax_rt_status node_derive(const char *label, size_t label_len,
+				const uint8_t k_node[static 32],
+				uint32_t instance,
+				const uint8_t measurement[static 32],
+				uint8_t out[static 32])
+{
+	uint8_t info[sizeof(AX_LABEL_MODULE) - 1 + 4 + AX_MEASUREMENT_LEN];
+	size_t n = label_len + 4 + AX_MEASUREMENT_LEN;
+
+	memcpy(info, label, label_len);
+	ax_store_be32(info + label_len, instance);
+	memcpy(info + label_len + 4, measurement, AX_MEASUREMENT_LEN);
+	if (ax_hkdf_sha256(NULL, 0, k_node, 32, info, n, out, 32) !=
+	    AX_CRYPTO_OK)
+		return AX_E_INTERNAL;
+	return AX_OK;
+}
+
 ax_rt_status ax_modmsg_module_key(const uint8_t k_node[static 32],
 				  uint32_t instance,
 				  const uint8_t measurement[static 32],
 				  uint8_t k_module[static 32])
 {
-	uint8_t info[sizeof(AX_LABEL_MODULE) - 1 + 4 + AX_MEASUREMENT_LEN];
-	size_t l = sizeof(AX_LABEL_MODULE) - 1;
+	return node_derive(AX_LABEL_MODULE, sizeof(AX_LABEL_MODULE) - 1,
+			   k_node, instance, measurement, k_module);
+}
 
-	memcpy(info, AX_LABEL_MODULE, l);
-	ax_store_be32(info + l, instance);
-	memcpy(info + l + 4, measurement, AX_MEASUREMENT_LEN);
-	if (ax_hkdf_sha256(NULL, 0, k_node, 32, info, sizeof(info), k_module,
-			   AX_MODULE_KEY_LEN) != AX_CRYPTO_OK)
-		return AX_E_INTERNAL;
-	return AX_OK;
+ax_rt_status ax_modmsg_load_auth(const uint8_t k_node[static 32],
+				 uint32_t instance,
+				 const uint8_t measurement[static 32],
+				 uint8_t out[static 32])
+{
+	return node_derive(AX_LABEL_LOAD, sizeof(AX_LABEL_LOAD) - 1, k_node,
+			   instance, measurement, out);
 }
 
 static ax_rt_status ctl_seal(const uint8_t k_module[static 32],

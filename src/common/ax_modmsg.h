@@ -1,6 +1,6 @@
 /*
  * ax_modmsg.h - the deployer's side of the module messages (ax_msg.h):
- * deriving a module's key, building SET_KEY and DISABLE, checking an
+ * deriving a module's key and the load authorization, building SET_KEY and DISABLE, checking an
  * attestation answer. The module's side is the trusted runtime
  * (src/runtime/); both use the same key schedule and layouts, and the
  * event sealing of "direct" connections is the runtime's own
@@ -28,6 +28,21 @@ AX_RT_MUST_CHECK ax_rt_status ax_modmsg_module_key(
 	const uint8_t k_node[static 32], uint32_t instance,
 	const uint8_t measurement[static AX_MEASUREMENT_LEN],
 	uint8_t k_module[static AX_MODULE_KEY_LEN]);
+
+/* Label of the load authorization (without NUL). The runtime never sees
+ * it: the deployer computes the authorization, a platform that keeps
+ * K_node from the daemon (tzm) checks it. */
+#define AX_LABEL_LOAD "authex load"
+
+/* Load authorization of LOAD_MODULE (include/authex/platform.h, load):
+ * HKDF-SHA256(ikm = K_node, info = "authex load" || instance(4) ||
+ * measurement(32), 32 bytes), built exactly like K_M under its own label,
+ * so it is unrelated to K_M and proves only that whoever asks for the
+ * load knows K_node. Returns AX_OK or AX_E_INTERNAL. */
+AX_RT_MUST_CHECK ax_rt_status ax_modmsg_load_auth(
+	const uint8_t k_node[static 32], uint32_t instance,
+	const uint8_t measurement[static AX_MEASUREMENT_LEN],
+	uint8_t out[static 32]);
 
 /* SET_KEY giving connection `conn` on endpoint `ep` the key key/alg. */
 AX_RT_MUST_CHECK ax_rt_status ax_modmsg_set_key(
