@@ -414,6 +414,7 @@ ax_wire_status ax_wire_encode_load(const struct ax_wire_load *m,
 	put_var(&w, 2, m->name.ptr, m->name.len);
 	put_var(&w, 2, m->platform.ptr, m->platform.len);
 	put_var(&w, 4, m->image.ptr, m->image.len);
+	put_raw(&w, m->auth, AX_WIRE_LOAD_AUTH_LEN);
 	return wr_end(&w, len);
 }
 
@@ -421,12 +422,18 @@ ax_wire_status ax_wire_decode_load(const uint8_t *body, size_t len,
 	struct ax_wire_load *out)
 {
 	struct rd r = { body, len, AX_WIRE_OK };
+	const uint8_t *q;
 
 	out->deployment = get32(&r);
 	out->module = get32(&r);
 	get_str(&r, AX_WIRE_NAME_MAX, &out->name);
 	get_str(&r, AX_WIRE_NAME_MAX, &out->platform);
 	get_var(&r, 4, AX_WIRE_IMAGE_MAX, &out->image);
+	q = take(&r, AX_WIRE_LOAD_AUTH_LEN);
+	if (q != NULL)
+		memcpy(out->auth, q, AX_WIRE_LOAD_AUTH_LEN);
+	else
+		memset(out->auth, 0, AX_WIRE_LOAD_AUTH_LEN);
 	return rd_end(&r, check_load(out));
 }
 

@@ -89,6 +89,7 @@ enum ax_wire_type {
 #define AX_WIRE_VERSION_MIN 1  /* oldest version it still accepts */
 #define AX_WIRE_NONCE_LEN 16
 #define AX_WIRE_KEY_LEN 32     /* K_control and K_session */
+#define AX_WIRE_LOAD_AUTH_LEN 32 /* LOAD_MODULE's load authorization */
 
 #define AX_WIRE_NAME_MAX 64
 #define AX_WIRE_ADDR_MAX 255
@@ -114,7 +115,8 @@ enum ax_wire_type {
 #define AX_WIRE_RESULT_BODY_MAX (AX_WIRE_RESULT_HDR_LEN + AX_WIRE_RESULT_MAX)
 #define AX_WIRE_BYE_BODY_MAX (2 + 2 + AX_WIRE_TEXT_MAX)
 #define AX_WIRE_LOAD_BODY_MAX \
-	(4 + 4 + 2 + AX_WIRE_NAME_MAX + 2 + AX_WIRE_NAME_MAX + 4 + AX_WIRE_IMAGE_MAX)
+	(4 + 4 + 2 + AX_WIRE_NAME_MAX + 2 + AX_WIRE_NAME_MAX + 4 + \
+	 AX_WIRE_IMAGE_MAX + AX_WIRE_LOAD_AUTH_LEN)
 #define AX_WIRE_UNLOAD_LEN 8
 #define AX_WIRE_ROUTE_BODY_MAX (4 * 4 + 1 + 2 + AX_WIRE_ADDR_MAX)
 #define AX_WIRE_PERIODIC_BODY_MAX (4 + 4 + 2 + 4 + 2 + AX_WIRE_ARG_MAX)
@@ -236,13 +238,17 @@ struct ax_wire_bye {
 	struct ax_wire_bytes text; /* <= AX_WIRE_TEXT_MAX, opaque */
 };
 
-/* LOAD_MODULE: deployment(4) module(4) name(2+n) platform(2+n) image(4+n) */
+/* LOAD_MODULE: deployment(4) module(4) name(2+n) platform(2+n) image(4+n)
+ * auth(32). auth is the load authorization HKDF-SHA256(K_node, "authex
+ * load" || module || SHA-256(image)) (ax_modmsg_load_auth); the codec
+ * only carries it, the platform checks it (include/authex/platform.h). */
 struct ax_wire_load {
 	uint32_t deployment;
 	uint32_t module;   /* module instance id (part of K_M's derivation) */
 	struct ax_wire_str name;
 	struct ax_wire_str platform;
 	struct ax_wire_bytes image; /* 1..AX_WIRE_IMAGE_MAX */
+	uint8_t auth[AX_WIRE_LOAD_AUTH_LEN];
 };
 
 /* UNLOAD_MODULE: deployment(4) module(4) */

@@ -6,7 +6,8 @@
  * regenerated:
  *   cc -Iinclude -Isrc/common -Isrc/runtime -Isrc/crypto \
  *     tests/fuzz/gen_wire_corpus.c src/common/ax_frame.c \
- *     src/common/ax_wire.c src/crypto/[a-z]*.c -lcrypto -o /tmp/gen && \
+ *     src/common/ax_wire.c src/crypto/ct.c src/crypto/provider_openssl.c \
+ *     -lcrypto -o /tmp/gen && \
  *   /tmp/gen tests/fuzz/corpus/wire
  */
 #include <stdio.h>

@@ -61,7 +61,7 @@ static int setup(void **state)
 	struct ax_wire_hello h = {1, 1, AX_WIRE_ROLE_DEPLOYER, 9, {0}};
 	static uint8_t img[60000];
 	struct ax_wire_load l = {1, 2, {"m", 1}, {"native", 6},
-				 {img, sizeof(img)}};
+				 {img, sizeof(img)}, {0}};
 	size_t len;
 
 	(void)state;

@@ -333,7 +333,44 @@ static void test_load_view_points_into_input(void **state)
 	assert_ptr_equal(d.name.ptr, (const char *)buf + 10);
 	assert_memory_equal(d.platform.ptr, "native", 6);
 	assert_int_equal(d.image.len, sizeof smp_image);
-	assert_ptr_equal(d.image.ptr, buf + len - sizeof smp_image);
+	assert_ptr_equal(d.image.ptr,
+		buf + len - AX_WIRE_LOAD_AUTH_LEN - sizeof smp_image);
+	/* auth is the last 32 bytes, copied into the view. */
+	assert_memory_equal(buf + len - AX_WIRE_LOAD_AUTH_LEN, smp_load.auth,
+		AX_WIRE_LOAD_AUTH_LEN);
+	assert_memory_equal(d.auth, smp_load.auth, AX_WIRE_LOAD_AUTH_LEN);
+	memset(buf + len - AX_WIRE_LOAD_AUTH_LEN, 0, AX_WIRE_LOAD_AUTH_LEN);
+	assert_memory_equal(d.auth, smp_load.auth, AX_WIRE_LOAD_AUTH_LEN);
+}
+
+/* The codec carries any 32-byte auth unchanged (the platform judges it),
+ * and only exactly 32: a body of the old layout without auth, or an
+ * image length that swallows part of it, is refused. */
+static void test_load_auth_field(void **state)
+{
+	uint8_t buf[256];
+	struct ax_wire_load d;
+	size_t len, bit, off;
+
+	(void)state;
+	assert_int_equal(ax_wire_encode_load(&smp_load, buf, sizeof buf, &len),
+		AX_WIRE_OK);
+	off = len - AX_WIRE_LOAD_AUTH_LEN;
+	for (bit = 0; bit < AX_WIRE_LOAD_AUTH_LEN * 8; bit++) {
+		buf[off + bit / 8] ^= (uint8_t)(1u << (bit % 8));
+		assert_int_equal(ax_wire_decode_load(buf, len, &d), AX_WIRE_OK);
+		assert_int_equal(d.auth[bit / 8] ^ smp_load.auth[bit / 8],
+			1u << (bit % 8));
+		buf[off + bit / 8] ^= (uint8_t)(1u << (bit % 8));
+	}
+	assert_int_equal(ax_wire_decode_load(buf, off, &d),
+		AX_WIRE_E_TRUNCATED);
+	assert_int_equal(ax_wire_decode_load(buf, len - 1, &d),
+		AX_WIRE_E_TRUNCATED);
+	ax_store_be32(buf + off - sizeof smp_image - 4,
+		(uint32_t)sizeof smp_image + 1);
+	assert_int_equal(ax_wire_decode_load(buf, len, &d),
+		AX_WIRE_E_TRUNCATED);
 }
 
 struct name_case {
@@ -652,6 +689,7 @@ int main(void)
 		cmocka_unit_test(test_encoder_space),
 		cmocka_unit_test(test_hello_fields),
 		cmocka_unit_test(test_load_view_points_into_input),
+		cmocka_unit_test(test_load_auth_field),
 		cmocka_unit_test(test_load_names),
 		cmocka_unit_test(test_reserved_ids),
 		cmocka_unit_test(test_route_fields),
