@@ -94,10 +94,13 @@ static struct ax_platform_module *load(const struct ax_platform_ops *p,
 				       uint32_t inst, uint8_t km[32])
 {
 	struct ax_platform_module *m = NULL;
-	uint8_t meas[32];
+	uint8_t meas[32], auth[AX_PLATFORM_AUTH_LEN];
 	char err[256];
 
-	if (p->load(img, len, inst, node_key, emit, NULL, &m, meas, err,
+	if (ax_manifest_measure(img, len, meas) != AX_MANIFEST_OK ||
+	    ax_modmsg_load_auth(node_key, inst, meas, auth) != AX_OK)
+		die("load authorization");
+	if (p->load(img, len, inst, node_key, auth, emit, NULL, &m, meas, err,
 		    sizeof(err)) != 0) {
 		fprintf(stderr, "bench_process: %s: %s\n", p->name, err);
 		exit(1);

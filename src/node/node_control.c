@@ -14,6 +14,9 @@
 #include "node.h"
 #include "node_log.h"
 
+_Static_assert(AX_WIRE_LOAD_AUTH_LEN == AX_PLATFORM_AUTH_LEN,
+	       "LOAD_MODULE's auth is the platform's load_auth");
+
 /* Has the platform lost m (crashed or killed module process)? Marks it
  * failed, with the reason in the log, the first time it is noticed. */
 static bool lost(struct node *n, struct node_module *m)
@@ -163,9 +166,11 @@ static void do_load(struct node_conn *c, const struct ax_frame *fr,
 	}
 	m->node = n;
 	/* A backend with a start hook holds K_node itself (process: in its
-	 * monitor); the daemon's copy was wiped after start. */
+	 * monitor); the daemon's copy was wiped after start. The deployer's
+	 * load authorization goes to the platform unchecked: only a holder
+	 * of K_node can check it. */
 	if (p->load(l->image.ptr, l->image.len, l->module,
-		    p->start != NULL ? NULL : n->cfg.node_key,
+		    p->start != NULL ? NULL : n->cfg.node_key, l->auth,
 		    node_event_emit, m, &m->pm, m->measurement, err,
 		    sizeof(err)) != 0) {
 		node_modules_remove(&n->mods, m);

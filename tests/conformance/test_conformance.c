@@ -118,15 +118,29 @@ static uint16_t ep(const struct image *im, const char *name, int kind)
 	return e->id;
 }
 
+/* The deployer's load authorization for img as instance (LOAD_MODULE's
+ * auth); a backend that keeps K_node from the daemon checks it. */
+static void load_auth(const uint8_t *img, size_t len, uint32_t instance,
+		      uint8_t auth[AX_PLATFORM_AUTH_LEN])
+{
+	uint8_t meas[32];
+
+	assert_int_equal(ax_manifest_measure(img, len, meas), AX_MANIFEST_OK);
+	assert_int_equal(ax_modmsg_load_auth(node_key, instance, meas, auth),
+			 AX_OK);
+}
+
 static struct ax_platform_module *load(const struct image *im,
 				       uint32_t instance, uint8_t meas[32],
 				       void *ctx)
 {
 	struct ax_platform_module *m = NULL;
+	uint8_t auth[AX_PLATFORM_AUTH_LEN];
 	char err[256] = "";
 
-	if (P->load(im->b, im->len, instance, node_key, emit, ctx, &m, meas,
-		    err, sizeof(err)) != 0)
+	load_auth(im->b, im->len, instance, auth);
+	if (P->load(im->b, im->len, instance, node_key, auth, emit, ctx, &m,
+		    meas, err, sizeof(err)) != 0)
 		fail_msg("%s: load failed: %s", pname, err);
 	assert_non_null(m);
 	assert_true(P->alive == NULL || P->alive(m) == 1);
@@ -395,11 +409,12 @@ static void test_disable(void **state)
 static void expect_refused(const uint8_t *img, size_t len, const char *why)
 {
 	struct ax_platform_module *m = (struct ax_platform_module *)&m;
-	uint8_t meas[32];
+	uint8_t meas[32], auth[AX_PLATFORM_AUTH_LEN];
 	char err[256] = "";
 
-	assert_int_equal(P->load(img, len, 1, node_key, emit, NULL, &m, meas,
-				 err, sizeof(err)), -1);
+	load_auth(img, len, 1, auth);
+	assert_int_equal(P->load(img, len, 1, node_key, auth, emit, NULL, &m,
+				 meas, err, sizeof(err)), -1);
 	assert_null(m);
 	if (strstr(err, why) == NULL)
 		fail_msg("%s: error '%s' does not say '%s'", pname, err, why);

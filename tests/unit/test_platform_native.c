@@ -90,13 +90,26 @@ static const struct ax_platform_ops *native(void)
 	return p;
 }
 
+/* The deployer's load authorization for img as instance. */
+static void load_auth(const uint8_t *img, size_t len, uint32_t instance,
+		      uint8_t auth[AX_PLATFORM_AUTH_LEN])
+{
+	uint8_t meas[32];
+
+	assert_int_equal(ax_manifest_measure(img, len, meas), AX_MANIFEST_OK);
+	assert_int_equal(ax_modmsg_load_auth(node_key, instance, meas, auth),
+			 AX_OK);
+}
+
 static struct ax_platform_module *load(uint32_t instance, uint8_t meas[32])
 {
 	struct ax_platform_module *m = NULL;
+	uint8_t auth[AX_PLATFORM_AUTH_LEN];
 	char err[256] = "";
 
+	load_auth(image, image_len, instance, auth);
 	assert_int_equal(native()->load(image, image_len, instance, node_key,
-					emit, &n_emit, &m, meas, err,
+					auth, emit, &n_emit, &m, meas, err,
 					sizeof(err)), 0);
 	assert_non_null(m);
 	return m;
@@ -225,11 +238,12 @@ static void test_two_instances_and_unload(void **state)
 static void expect_refused(const uint8_t *img, size_t len, const char *why)
 {
 	struct ax_platform_module *m = (struct ax_platform_module *)&m;
-	uint8_t meas[32];
+	uint8_t meas[32], auth[AX_PLATFORM_AUTH_LEN];
 	char err[256] = "";
 
-	assert_int_equal(native()->load(img, len, 1, node_key, emit, NULL, &m,
-					meas, err, sizeof(err)), -1);
+	load_auth(img, len, 1, auth);
+	assert_int_equal(native()->load(img, len, 1, node_key, auth, emit, NULL,
+					&m, meas, err, sizeof(err)), -1);
 	assert_null(m);
 	if (strstr(err, why) == NULL)
 		fail_msg("error '%s' does not say '%s'", err, why);

@@ -151,10 +151,15 @@ static struct ax_platform_module *load(const uint8_t *img, size_t len,
 				       uint32_t instance, uint8_t meas[32])
 {
 	struct ax_platform_module *m = NULL;
+	uint8_t own[32], auth[AX_PLATFORM_AUTH_LEN];
 	char err[256] = "";
 
-	/* The daemon's path: the node key is in the monitor only. */
-	if (P->load(img, len, instance, NULL, emit, NULL, &m, meas, err,
+	/* The daemon's path: the node key is in the monitor only; the load
+	 * authorization is the deployer's, as LOAD_MODULE carries it. */
+	assert_int_equal(ax_manifest_measure(img, len, own), AX_MANIFEST_OK);
+	assert_int_equal(ax_modmsg_load_auth(node_key, instance, own, auth),
+			 AX_OK);
+	if (P->load(img, len, instance, NULL, auth, emit, NULL, &m, meas, err,
 		    sizeof(err)) != 0)
 		fail_msg("load: %s", err);
 	assert_non_null(m);

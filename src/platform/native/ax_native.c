@@ -146,8 +146,10 @@ static void native_unload(struct ax_platform_module *m)
 }
 
 static int native_load(const uint8_t *image, size_t len, uint32_t instance,
-		       const uint8_t *k_node, ax_platform_emit_fn emit,
-		       void *emit_ctx, struct ax_platform_module **out,
+		       const uint8_t *k_node,
+		       const uint8_t load_auth[AX_PLATFORM_AUTH_LEN],
+		       ax_platform_emit_fn emit, void *emit_ctx,
+		       struct ax_platform_module **out,
 		       uint8_t measurement[AX_PLATFORM_MEASUREMENT_LEN],
 		       char *err, size_t errlen)
 {
@@ -155,6 +157,9 @@ static int native_load(const uint8_t *image, size_t len, uint32_t instance,
 	init_fn init = NULL;
 	uint32_t abi = 0;
 
+	/* Not checked: the daemon running the image holds K_node anyway, and
+	 * an image only ever gets its own K_M. */
+	(void)load_auth;
 	*out = NULL;
 	if (image == NULL || len == 0 || k_node == NULL || emit == NULL) {
 		snprintf(err, errlen, "empty image or missing node key");

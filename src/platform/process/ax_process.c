@@ -268,13 +268,18 @@ static int monitor_load(const uint8_t *image, size_t len, uint32_t instance,
 }
 
 static int process_load(const uint8_t *image, size_t len, uint32_t instance,
-			const uint8_t *k_node, ax_platform_emit_fn emit,
-			void *emit_ctx, struct ax_platform_module **out,
+			const uint8_t *k_node,
+			const uint8_t load_auth[AX_PLATFORM_AUTH_LEN],
+			ax_platform_emit_fn emit, void *emit_ctx,
+			struct ax_platform_module **out,
 			uint8_t measurement[AX_PLATFORM_MEASUREMENT_LEN],
 			char *err, size_t errlen)
 {
 	struct ax_platform_module *m;
 
+	/* Not checked: the monitor holds K_node anyway, and an image it
+	 * starts only ever gets its own K_M, in its own confined process. */
+	(void)load_auth;
 	*out = NULL;
 	if (image == NULL || len == 0 || emit == NULL || len > AXP_IMAGE_MAX) {
 		snprintf(err, errlen, "empty or oversized image");
