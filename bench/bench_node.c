@@ -299,7 +299,7 @@ static void load(struct sess *s, const char *file, const char *name,
 		 struct mod *m)
 {
 	struct ax_wire_load l = {dep, m->id, {name, strlen(name)},
-				 {"native", 6}, {NULL, 0}};
+				 {"native", 6}, {NULL, 0}, {0}};
 	uint8_t meas[32];
 	size_t n, len;
 	uint8_t *img = read_image(file, &n);
@@ -309,7 +309,9 @@ static void load(struct sess *s, const char *file, const char *name,
 	CHECK(ax_manifest_read(img, n, &m->man) == AX_MANIFEST_OK &&
 		      ax_manifest_measure(img, n, meas) == AX_MANIFEST_OK &&
 		      ax_modmsg_module_key(s->node->node_key, m->id, meas,
-					   m->km) == AX_OK, "image %s", file);
+					   m->km) == AX_OK &&
+		      ax_modmsg_load_auth(s->node->node_key, m->id, meas,
+					  l.auth) == AX_OK, "image %s", file);
 	CHECK(ax_wire_encode_load(&l, BODY, BODY_CAP, &len) == AX_WIRE_OK,
 	      "enc");
 	CHECK(request(s, AX_WIRE_LOAD_MODULE, len) == AX_WIRE_RES_OK,

@@ -248,23 +248,44 @@ deploy_status deploy_app_manifest(struct deploy_app *a, int module,
 	return DEPLOY_OK;
 }
 
-deploy_status deploy_app_module_key(struct deploy_app *a, int module,
-				    uint32_t instance,
-				    const uint8_t measurement[32],
-				    uint8_t k_module[32], char *err,
-				    size_t errlen)
+/* K_M or the load authorization: both derive from the node's K_node. */
+static deploy_status node_derive(struct deploy_app *a, int module,
+				 ax_rt_status (*fn)(const uint8_t *, uint32_t,
+						    const uint8_t *, uint8_t *),
+				 const char *what, uint32_t instance,
+				 const uint8_t measurement[32],
+				 uint8_t out[32], char *err, size_t errlen)
 {
 	const struct ax_keyfile_node *k;
 
 	if (deploy_app_node_keys(a, a->d->modules[module].node, &k, err,
 				 errlen) != DEPLOY_OK)
 		return DEPLOY_E_INPUT;
-	if (ax_modmsg_module_key(k->node_key, instance, measurement,
-				 k_module) != AX_OK) {
-		deploy_errf(err, errlen, "module key derivation failed");
+	if (fn(k->node_key, instance, measurement, out) != AX_OK) {
+		deploy_errf(err, errlen, "%s derivation failed", what);
 		return DEPLOY_E_FAIL;
 	}
 	return DEPLOY_OK;
+}
+
+deploy_status deploy_app_module_key(struct deploy_app *a, int module,
+				    uint32_t instance,
+				    const uint8_t measurement[32],
+				    uint8_t k_module[32], char *err,
+				    size_t errlen)
+{
+	return node_derive(a, module, ax_modmsg_module_key, "module key",
+			   instance, measurement, k_module, err, errlen);
+}
+
+deploy_status deploy_app_load_auth(struct deploy_app *a, int module,
+				   uint32_t instance,
+				   const uint8_t measurement[32],
+				   uint8_t auth[32], char *err, size_t errlen)
+{
+	return node_derive(a, module, ax_modmsg_load_auth,
+			   "load authorization", instance, measurement, auth,
+			   err, errlen);
 }
 
 int deploy_app_ep_id(struct deploy_app *a, int module, const char *name)

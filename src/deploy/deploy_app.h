@@ -95,6 +95,12 @@ DEPLOY_MUST_CHECK deploy_status deploy_app_module_key(struct deploy_app *a,
 	int module, uint32_t instance, const uint8_t measurement[32],
 	uint8_t k_module[32], char *err, size_t errlen);
 
+/* The load authorization of module i on its node for (instance,
+ * measurement): ax_modmsg_load_auth with the node's K_node. */
+DEPLOY_MUST_CHECK deploy_status deploy_app_load_auth(struct deploy_app *a,
+	int module, uint32_t instance, const uint8_t measurement[32],
+	uint8_t auth[32], char *err, size_t errlen);
+
 /* Endpoint id of module i's endpoint called name (any kind), or -1. */
 int deploy_app_ep_id(struct deploy_app *a, int module, const char *name);
 

@@ -112,8 +112,13 @@ static deploy_status load(struct deploy_app *a, int i,
 	msg = (struct ax_wire_load){a->deployment, row->instance,
 				    {m->name, strlen(m->name)},
 				    {nd->platform, strlen(nd->platform)},
-				    {image, a->img[i].size}};
-	st = deploy_session_load(s, &msg, &res, err, errlen);
+				    {image, a->img[i].size}, {0}};
+	/* Over the measurement of the bytes just read, the ones sent. */
+	st = deploy_app_load_auth(a, i, row->instance, a->img[i].measurement,
+				  msg.auth, err, errlen);
+	if (st == DEPLOY_OK)
+		st = deploy_session_load(s, &msg, &res, err, errlen);
+	ax_wipe(msg.auth, sizeof msg.auth);
 	free(image);
 	if (st != DEPLOY_OK)
 		return st;

@@ -264,13 +264,26 @@ static uint16_t request(struct sess *s, uint16_t type, size_t body_len)
 #define BODY (fbuf + AX_FRAME_PREFIX_LEN)
 #define BODY_CAP (CAP - AX_FRAME_AUTH_OVERHEAD)
 
+/* The load authorization the deployer sends with l (include/authex/
+ * platform.h): this client holds the node's key file, so it is right. */
+static void load_auth(struct ax_wire_load *l)
+{
+	uint8_t meas[32];
+
+	CHECK(ax_manifest_measure(l->image.ptr, l->image.len, meas) ==
+		      AX_MANIFEST_OK &&
+		      ax_modmsg_load_auth(me.node_key, l->module, meas,
+					  l->auth) == AX_OK, "load auth");
+}
+
 static uint16_t load(struct sess *s, const uint8_t *img, size_t n,
 		     const char *platform)
 {
 	struct ax_wire_load l = {DEP, MOD, {"sensor", 6},
-				 {platform, strlen(platform)}, {img, n}};
+				 {platform, strlen(platform)}, {img, n}, {0}};
 	size_t len;
 
+	load_auth(&l);
 	CHECK(ax_wire_encode_load(&l, BODY, BODY_CAP, &len) == AX_WIRE_OK, "enc");
 	return request(s, AX_WIRE_LOAD_MODULE, len);
 }
@@ -409,9 +422,11 @@ static void deploy_load(struct sess *s)
 static void deploy_garbage_image(struct sess *s)
 {
 	struct ax_wire_load l = {DEP, MOD + 1, {"junk", 4}, {"native", 6},
-				 {(const uint8_t *)"not an ELF image", 16}};
+				 {(const uint8_t *)"not an ELF image", 16},
+				 {0}};
 	size_t len;
 
+	load_auth(&l);
 	CHECK(ax_wire_encode_load(&l, BODY, BODY_CAP, &len) == AX_WIRE_OK, "enc");
 	CHECK(request(s, AX_WIRE_LOAD_MODULE, len) == AX_WIRE_RES_PLATFORM &&
 		      result_len > 0, "garbage image not refused by the platform");
@@ -600,8 +615,9 @@ static uint16_t load_dep(struct sess *s, uint32_t dep, uint32_t mod,
 	size_t n, len;
 	uint8_t *img = read_image(file, &n);
 	struct ax_wire_load l = {dep, mod, {"other", 5}, {"native", 6},
-				 {img, n}};
+				 {img, n}, {0}};
 
+	load_auth(&l);
 	CHECK(ax_wire_encode_load(&l, BODY, BODY_CAP, &len) == AX_WIRE_OK, "enc");
 	free(img);
 	return request(s, AX_WIRE_LOAD_MODULE, len);
@@ -690,7 +706,7 @@ static void load_as(struct sess *s, const char *file, uint32_t mod,
 		    const char *name, uint8_t k[32])
 {
 	struct ax_wire_load l = {DEP, mod, {name, strlen(name)},
-				 {"native", 6}, {NULL, 0}};
+				 {"native", 6}, {NULL, 0}, {0}};
 	uint8_t meas[32];
 	size_t n, len;
 	uint8_t *img = read_image(file, &n);
@@ -701,6 +717,7 @@ static void load_as(struct sess *s, const char *file, uint32_t mod,
 		      ax_manifest_measure(img, n, meas) == AX_MANIFEST_OK &&
 		      ax_modmsg_module_key(me.node_key, mod, meas, k) == AX_OK,
 	      "image %s", file);
+	load_auth(&l);
 	CHECK(ax_wire_encode_load(&l, BODY, BODY_CAP, &len) == AX_WIRE_OK, "enc");
 	CHECK(request(s, AX_WIRE_LOAD_MODULE, len) == AX_WIRE_RES_OK,
 	      "LOAD %s", file);
