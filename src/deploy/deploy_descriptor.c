@@ -285,15 +285,74 @@ static int valid_host(const char *h)
 	return 1;
 }
 
+/* "1".."65535": decimal, no sign, no leading zero. */
+static int valid_port(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n >= 1 && n <= 5 && s[0] != '0' &&
+	       strspn(s, "0123456789") == n && strtoul(s, NULL, 10) <= 65535;
+}
+
+/* A tzm node's serial link: an absolute device path or tcp:HOST:PORT
+ * (HOST may be an IPv6 literal: the port follows the last colon). It ends
+ * up in authexd's --platform-opt, so no commas. */
+static int valid_serial(const char *s)
+{
+	const char *colon;
+	size_t n = strlen(s);
+
+	for (size_t i = 0; i < n; i++)
+		if (s[i] <= 0x20 || s[i] > 0x7e || s[i] == ',')
+			return 0;
+	if (s[0] == '/')
+		return n > 1;
+	if (strncmp(s, "tcp:", 4) != 0)
+		return 0;
+	colon = strrchr(s + 4, ':');
+	return colon != NULL && colon > s + 4 && valid_port(colon + 1);
+}
+
+static int parse_serial(struct ctx *c, yaml_node_t *m, const char *path,
+			struct deploy_node *nd)
+{
+	const char *serial;
+	char field[96];
+	int line;
+
+	if (get_str(c, m, path, "serial", 0, &serial, &line) != 0)
+		return -1;
+	nd->serial[0] = 0;
+	if (serial == NULL)
+		return 0;
+	snprintf(field, sizeof field, "%s.serial", path);
+	if (strcmp(nd->platform, "tzm") != 0)
+		return fail(c, line, field, "only a tzm node has a serial link "
+			    "(this node's platform is '%s')", nd->platform);
+	if (*serial == 0)
+		return fail(c, line, field, "empty: expected a device path "
+			    "(/dev/ttyUSB0) or tcp:HOST:PORT");
+	if (strlen(serial) > DEPLOY_SERIAL_MAX)
+		return fail(c, line, field, "longer than %d characters",
+			    DEPLOY_SERIAL_MAX);
+	if (!valid_serial(serial))
+		return fail(c, line, field, "'%s' is not a device path "
+			    "(/dev/ttyUSB0, /dev/pts/3) or tcp:HOST:PORT "
+			    "(port 1..65535; no spaces or commas)", serial);
+	snprintf(nd->serial, sizeof nd->serial, "%s", serial);
+	return 0;
+}
+
 static int parse_node(struct ctx *c, yaml_node_t *m, const char *path,
 		      struct deploy_node *nd)
 {
-	static const char *const keys[] = {"name", "host", "port", "platform"};
+	static const char *const keys[] = {"name", "host", "port", "platform",
+					   "serial"};
 	const char *name, *host, *plat;
 	char field[96];
 	int line;
 
-	if (check_keys(c, m, path, keys, 4) != 0)
+	if (check_keys(c, m, path, keys, 5) != 0)
 		return -1;
 	nd->line = line_of(m);
 	if (get_str(c, m, path, "name", 1, &name, &line) != 0)
@@ -324,7 +383,7 @@ static int parse_node(struct ctx *c, yaml_node_t *m, const char *path,
 			    "'%s' is not a platform (native, process, tzm)",
 			    plat);
 	snprintf(nd->platform, sizeof nd->platform, "%s", plat);
-	return 0;
+	return parse_serial(c, m, path, nd);
 }
 
 static int parse_nodes(struct ctx *c, yaml_node_t *root)

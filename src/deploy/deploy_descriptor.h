@@ -23,6 +23,7 @@
 
 #define DEPLOY_NAME_MAX 32       /* names incl. NUL: 1..31 characters */
 #define DEPLOY_HOST_MAX 200      /* host part of a node address */
+#define DEPLOY_SERIAL_MAX 255    /* a tzm node's serial link */
 #define DEPLOY_PATH_MAX 1024
 #define DEPLOY_MAX_NODES 64
 #define DEPLOY_MAX_MODULES 64
@@ -37,6 +38,9 @@ struct deploy_node {
 	char host[DEPLOY_HOST_MAX + 1];
 	uint16_t port;
 	char platform[16];          /* native | process | tzm */
+	char serial[DEPLOY_SERIAL_MAX + 1]; /* tzm only: a device path or
+					     * tcp:HOST:PORT; "" = authexd's
+					     * backend starts QEMU itself */
 	int line;
 };
 

@@ -131,12 +131,14 @@ out:
 
 /* The node's daemon, with the node's platform. An isolating platform run
  * as root gets its own module uid range per node (nodes on one machine
- * must not share module uids) and the daemon then drops to "nobody". */
+ * must not share module uids) and the daemon then drops to "nobody". A
+ * tzm node with a serial link attaches to that board; without one its
+ * backend starts QEMU with the build's firmware. */
 static void exec_authexd(const struct local *l, int i, const char *port,
 			 const char *key)
 {
 	const struct deploy_node *nd = &l->a->d->nodes[i];
-	char opt[32];
+	char opt[sizeof "serial=" + DEPLOY_SERIAL_MAX];
 	const char *argv[20];
 	int n = 0;
 
@@ -158,6 +160,11 @@ static void exec_authexd(const struct local *l, int i, const char *port,
 		argv[n++] = opt;
 		argv[n++] = "--user";
 		argv[n++] = "65534";
+	}
+	if (strcmp(nd->platform, "tzm") == 0 && nd->serial[0] != 0) {
+		snprintf(opt, sizeof opt, "serial=%s", nd->serial);
+		argv[n++] = "--platform-opt";
+		argv[n++] = opt;
 	}
 	argv[n] = NULL;
 	execv(l->authexd, (char *const *)argv);

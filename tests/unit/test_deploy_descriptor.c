@@ -65,10 +65,13 @@ static void test_good_yaml(void **state)
 	    DEPLOY_OK)
 		fail_msg("%s", err);
 	assert_string_equal(d->name, "thermo-test");
-	assert_int_equal(d->n_nodes, 2);
+	assert_int_equal(d->n_nodes, 3);
 	assert_string_equal(d->nodes[1].host, "localhost");
 	assert_int_equal(d->nodes[1].port, 7102);
 	assert_string_equal(d->nodes[1].platform, "native"); /* default */
+	assert_string_equal(d->nodes[1].serial, "");
+	assert_string_equal(d->nodes[2].platform, "tzm");
+	assert_string_equal(d->nodes[2].serial, "tcp:127.0.0.1:5555");
 	assert_int_equal(d->n_modules, 3);
 	assert_int_equal(d->modules[2].node, 1);
 	assert_int_equal(d->n_conns, 4);
@@ -173,6 +176,109 @@ static void test_bad_fixtures(void **state)
 	assert_true(n >= 30);
 }
 
+/* One node with the given extra lines (platform, serial), parsed in
+ * memory; err gets the error, *d the result. */
+static deploy_status one_node(struct deploy_desc *d, const char *extra,
+			      char *err, size_t errlen)
+{
+	char text[1024];
+
+	snprintf(text, sizeof text,
+		 "name: x\n"
+		 "nodes:\n"
+		 "  - name: board\n"
+		 "    host: 127.0.0.1\n"
+		 "    port: 7101\n"
+		 "%s"
+		 "modules:\n"
+		 "  - {name: m, node: board, source: m.c}\n", extra);
+	err[0] = 0;
+	return deploy_desc_parse(text, strlen(text), "s.yaml", NULL, d, err,
+				 errlen);
+}
+
+/* nodes[].serial: accepted on a tzm node as a device path or
+ * tcp:HOST:PORT; refused elsewhere, empty, or malformed, with
+ * file:line: field. */
+static void test_serial(void **state)
+{
+	static const char *const good[] = {
+		"/dev/ttyUSB0", "/dev/pts/3", "tcp:localhost:5555",
+		"tcp:127.0.0.1:1", "tcp:::1:65535",
+	};
+	static const struct {
+		const char *extra, *msg;
+	} bad[] = {
+		{ "    serial: /dev/ttyUSB0\n",
+		  "only a tzm node has a serial link (this node's platform "
+		  "is 'native')" },
+		{ "    platform: process\n    serial: /dev/ttyUSB0\n",
+		  "is 'process'" },
+		{ "    platform: tzm\n    serial: \"\"\n", "empty" },
+		{ "    platform: tzm\n    serial: ttyUSB0\n",
+		  "'ttyUSB0' is not a device path" },
+		{ "    platform: tzm\n    serial: /\n", "is not a device path" },
+		{ "    platform: tzm\n    serial: tcp:host\n",
+		  "is not a device path" },
+		{ "    platform: tzm\n    serial: tcp::5555\n",
+		  "is not a device path" },
+		{ "    platform: tzm\n    serial: tcp:host:0\n",
+		  "is not a device path" },
+		{ "    platform: tzm\n    serial: tcp:host:65536\n",
+		  "is not a device path" },
+		{ "    platform: tzm\n    serial: tcp:host:05555\n",
+		  "is not a device path" },
+		{ "    platform: tzm\n    serial: \"/dev/tty S0\"\n",
+		  "is not a device path" },
+		{ "    platform: tzm\n    serial: \"/dev/a,timeout=1\"\n",
+		  "is not a device path" },
+		{ "    platform: tzm\n    serial: [/dev/ttyUSB0]\n",
+		  "expected a string" },
+	};
+	struct deploy_desc *d = desc_new();
+	char extra[320], long_path[DEPLOY_SERIAL_MAX + 2], err[512];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+		snprintf(extra, sizeof extra,
+			 "    platform: tzm\n    serial: \"%s\"\n", good[i]);
+		if (one_node(d, extra, err, sizeof err) != DEPLOY_OK)
+			fail_msg("%s: %s", good[i], err);
+		assert_string_equal(d->nodes[0].platform, "tzm");
+		assert_string_equal(d->nodes[0].serial, good[i]);
+	}
+	assert_int_equal(one_node(d, "    platform: tzm\n", err, sizeof err),
+			 DEPLOY_OK);
+	assert_string_equal(d->nodes[0].serial, ""); /* QEMU by the backend */
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		assert_int_equal(one_node(d, bad[i].extra, err, sizeof err),
+				 DEPLOY_E_INPUT);
+		if (strncmp(err, "s.yaml:", 7) != 0 ||
+		    strstr(err, "nodes[0].serial: ") == NULL ||
+		    strstr(err, bad[i].msg) == NULL)
+			fail_msg("case %zu: got '%s', want '%s'", i, err,
+				 bad[i].msg);
+	}
+	/* The line is the value's, wherever the field is. */
+	assert_int_equal(one_node(d, "    serial: /dev/ttyUSB0\n    platform: "
+				  "native\n", err, sizeof err), DEPLOY_E_INPUT);
+	assert_non_null(strstr(err, "s.yaml:6: nodes[0].serial: "));
+	memset(long_path, 'a', sizeof long_path - 1);
+	long_path[0] = '/';
+	long_path[sizeof long_path - 1] = 0;
+	snprintf(extra, sizeof extra, "    platform: tzm\n    serial: %s\n",
+		 long_path);
+	assert_int_equal(one_node(d, extra, err, sizeof err), DEPLOY_E_INPUT);
+	assert_non_null(strstr(err, "longer than 255 characters"));
+	long_path[sizeof long_path - 2] = 0; /* exactly the maximum */
+	snprintf(extra, sizeof extra, "    platform: tzm\n    serial: %s\n",
+		 long_path);
+	if (one_node(d, extra, err, sizeof err) != DEPLOY_OK)
+		fail_msg("%s", err);
+	assert_string_equal(d->nodes[0].serial, long_path);
+	free(d);
+}
+
 /* In-memory parsing: no crash and a clear error on hostile shapes. */
 static void test_hostile_inputs(void **state)
 {
@@ -238,6 +344,7 @@ int main(void)
 		cmocka_unit_test(test_good_yaml),
 		cmocka_unit_test(test_good_json),
 		cmocka_unit_test(test_bad_fixtures),
+		cmocka_unit_test(test_serial),
 		cmocka_unit_test(test_hostile_inputs),
 		cmocka_unit_test(test_mutations),
 	};
