@@ -189,8 +189,9 @@ deploy_status deploy_app_build_all(struct deploy_app *a, char *err,
 
 		if (a->built[i])
 			continue;
-		st = deploy_build_module(m->source, a->cache_dir, img, err,
-					 errlen);
+		st = deploy_build_module(m->source,
+					 a->d->nodes[m->node].platform,
+					 a->cache_dir, img, err, errlen);
 		if (st != DEPLOY_OK) {
 			char inner[900];
 
@@ -201,8 +202,11 @@ deploy_status deploy_app_build_all(struct deploy_app *a, char *err,
 		}
 		a->built[i] = 1;
 		deploy_hex_short(img->measurement, 32, h);
-		deploy_app_say(a, "build %s ... ok (%.1f KiB, measurement %s%s)",
-			       m->name, (double)img->size / 1024.0, h,
+		deploy_app_say(a, "build %s ... ok (%s%.1f KiB, measurement "
+			       "%s%s)", m->name,
+			       strcmp(a->d->nodes[m->node].platform, "tzm") == 0
+				       ? "tzm image, " : "",
+			       (double)img->size / 1024.0, h,
 			       img->cached    ? ", cached"
 			       : img->rebuilt ? ", cache entry had changed on "
 						"disk: rebuilt"
@@ -224,6 +228,7 @@ deploy_status deploy_app_manifest(struct deploy_app *a, int module,
 				  const struct ax_manifest **out, char *err,
 				  size_t errlen)
 {
+	const struct deploy_module *m = &a->d->modules[module];
 	struct deploy_state_module row;
 	int found;
 
@@ -237,7 +242,8 @@ deploy_status deploy_app_manifest(struct deploy_app *a, int module,
 		    deploy_build_load_image(row.image, &a->img[module], NULL,
 					    err, errlen) == DEPLOY_OK)
 			a->built[module] = 1;
-		else if (deploy_build_module(a->d->modules[module].source,
+		else if (deploy_build_module(m->source,
+					     a->d->nodes[m->node].platform,
 					     a->cache_dir, &a->img[module],
 					     err, errlen) == DEPLOY_OK)
 			a->built[module] = 1;

@@ -17,6 +17,7 @@
 #include "deploy_config.h"
 
 #define MAX_ARGS 128
+#define MAX_HASHED 32 /* files in an image's fixed inputs, plus one */
 #define SOURCE_MAX (4 * 1024 * 1024)
 
 /* Split a ';'/' ' separated list into argv (pointers into buf). */
@@ -28,8 +29,32 @@ static int split(char *buf, char **argv, int n, int max)
 	return n;
 }
 
+/* How images for one kind of node are built. host (native, process):
+ * this build's compiler and flags, the glue and this build's runtime and
+ * crypto libraries, like authex_add_module(). tzm: arm-none-eabi-gcc with
+ * module.flags, every runtime source compiled in. */
+struct target {
+	const char *name;     /* enters the cache key */
+	const char *cc;
+	const char *cflags, *defines, *ldflags;
+	const char *inputs;   /* after the module's source on the command */
+	const char *hashed;   /* files that enter the cache key */
+};
+
+#define MODULE_H DEPLOY_CFG_SOURCE_DIR "/include/authex/module.h"
+
+static const struct target targets[] = {
+	{"host", DEPLOY_CFG_CC, DEPLOY_CFG_CFLAGS, DEPLOY_CFG_DEFINES,
+	 DEPLOY_CFG_LDFLAGS, DEPLOY_CFG_GLUE ";" DEPLOY_CFG_LIBS,
+	 DEPLOY_CFG_GLUE ";" MODULE_H ";" DEPLOY_CFG_LIBS},
+	{"tzm", DEPLOY_CFG_TZM_CC, DEPLOY_CFG_TZM_CFLAGS, "",
+	 DEPLOY_CFG_TZM_LDFLAGS, DEPLOY_CFG_TZM_SRCS,
+	 MODULE_H ";" DEPLOY_CFG_TZM_SRCS ";" DEPLOY_CFG_TZM_HEADERS},
+};
+#define N_TARGETS (sizeof targets / sizeof targets[0])
+
 struct cmd {
-	char cflags[4096], defines[1024], includes[2048], libs[2048],
+	char cflags[4096], defines[1024], includes[2048], inputs[4096],
 		ldflags[1024];
 	char incl_args[16][DEPLOY_PATH_MAX + 2];
 	char def_args[32][256];
@@ -37,19 +62,19 @@ struct cmd {
 	int argc;
 };
 
-/* The compiler command line, without output and source (added later). */
-static void make_cmd(struct cmd *c)
+/* The compiler command line, without output, source and inputs (added
+ * later). */
+static void make_cmd(struct cmd *c, const struct target *t)
 {
 	char *tmp[32];
 	int n;
 
-	snprintf(c->cflags, sizeof c->cflags, "%s", DEPLOY_CFG_CFLAGS);
-	snprintf(c->defines, sizeof c->defines, "%s", DEPLOY_CFG_DEFINES);
+	snprintf(c->cflags, sizeof c->cflags, "%s", t->cflags);
+	snprintf(c->defines, sizeof c->defines, "%s", t->defines);
 	snprintf(c->includes, sizeof c->includes, "%s", DEPLOY_CFG_INCLUDES);
-	snprintf(c->libs, sizeof c->libs, "%s", DEPLOY_CFG_LIBS);
-	snprintf(c->ldflags, sizeof c->ldflags, "%s", DEPLOY_CFG_LDFLAGS);
+	snprintf(c->ldflags, sizeof c->ldflags, "%s", t->ldflags);
 	c->argc = 0;
-	c->argv[c->argc++] = (char *)DEPLOY_CFG_CC;
+	c->argv[c->argc++] = (char *)t->cc;
 	c->argc = split(c->cflags, c->argv, c->argc, MAX_ARGS - 40);
 	n = split(c->defines, tmp, 0, 32);
 	for (int i = 0; i < n; i++) {
@@ -62,65 +87,72 @@ static void make_cmd(struct cmd *c)
 			 tmp[i]);
 		c->argv[c->argc++] = c->incl_args[i];
 	}
-	c->argc = split(c->ldflags, c->argv, c->argc, MAX_ARGS - 8);
+	c->argc = split(c->ldflags, c->argv, c->argc, MAX_ARGS - 24);
 	c->argv[c->argc] = NULL;
 }
 
 /* Digest of everything but the module's own source that goes into an
- * image: the compiler command, the glue, module.h and the libraries (a
- * few MB: libcrypto). It is the same for every module of one run, so it
- * is computed once per process. */
-static deploy_status hash_fixed(const struct cmd *c, uint8_t out[32],
-				char *err, size_t errlen)
+ * image: the target's name, the compiler command and the target's fixed
+ * files (host: the glue, module.h, the libraries, a few MB with
+ * libcrypto; tzm: module.h and the runtime's sources and headers). It is
+ * the same for every module of one run, so it is computed once per
+ * process and target. */
+static deploy_status hash_fixed(const struct cmd *c, size_t ti,
+				uint8_t out[32], char *err, size_t errlen)
 {
-	static uint8_t fixed[32];
-	static int have_fixed;
-	const char *files[] = {DEPLOY_CFG_GLUE,
-			       DEPLOY_CFG_SOURCE_DIR "/include/authex/module.h"};
-	char libs[2048], *lib[8];
-	struct ax_iov iov[MAX_ARGS + 16];
-	uint8_t *bufs[16] = {0};
+	static uint8_t fixed[N_TARGETS][32];
+	static int have_fixed[N_TARGETS];
+	char names[4096], *file[MAX_HASHED];
+	struct ax_iov iov[MAX_ARGS + MAX_HASHED + 1];
+	uint8_t *bufs[MAX_HASHED] = {0};
 	size_t niov = 0, nbuf = 0, len;
-	int nlib;
+	int nfile;
 	deploy_status st = DEPLOY_OK;
 
-	if (have_fixed) {
-		memcpy(out, fixed, 32);
+	if (have_fixed[ti]) {
+		memcpy(out, fixed[ti], 32);
 		return DEPLOY_OK;
 	}
+	iov[niov++] = (struct ax_iov){targets[ti].name,
+				      strlen(targets[ti].name) + 1};
 	for (int i = 0; i < c->argc; i++) /* the command, NULs included */
 		iov[niov++] = (struct ax_iov){c->argv[i], strlen(c->argv[i]) + 1};
-	snprintf(libs, sizeof libs, "%s", DEPLOY_CFG_LIBS);
-	nlib = split(libs, lib, 0, 8);
-	for (size_t i = 0; i < 2 + (size_t)nlib && st == DEPLOY_OK; i++) {
-		const char *f = i < 2 ? files[i] : lib[i - 2];
-
-		st = deploy_read_file(f, &bufs[nbuf], &len, 256u << 20, err,
-				      errlen);
+	snprintf(names, sizeof names, "%s", targets[ti].hashed);
+	nfile = split(names, file, 0, MAX_HASHED);
+	if (nfile == MAX_HASHED) { /* maybe cut short: never a partial key */
+		deploy_errf(err, errlen, "%s image: more than %d fixed inputs",
+			    targets[ti].name, MAX_HASHED - 1);
+		return DEPLOY_E_FAIL;
+	}
+	for (int i = 0; i < nfile && st == DEPLOY_OK; i++) {
+		st = deploy_read_file(file[i], &bufs[nbuf], &len, 256u << 20,
+				      err, errlen);
 		if (st == DEPLOY_OK)
 			iov[niov++] = (struct ax_iov){bufs[nbuf++], len};
 	}
-	if (st == DEPLOY_OK && ax_sha256(iov, niov, fixed) != AX_CRYPTO_OK) {
+	if (st == DEPLOY_OK &&
+	    ax_sha256(iov, niov, fixed[ti]) != AX_CRYPTO_OK) {
 		deploy_errf(err, errlen, "SHA-256 failed");
 		st = DEPLOY_E_FAIL;
 	}
 	for (size_t i = 0; i < nbuf; i++)
 		free(bufs[i]);
 	if (st == DEPLOY_OK) {
-		have_fixed = 1;
-		memcpy(out, fixed, 32);
+		have_fixed[ti] = 1;
+		memcpy(out, fixed[ti], 32);
 	}
 	return st;
 }
 
 /* The image cache key: SHA-256(fixed inputs' digest || module source). */
 static deploy_status hash_inputs(const char *source, const struct cmd *c,
-				 uint8_t out[32], char *err, size_t errlen)
+				 size_t ti, uint8_t out[32], char *err,
+				 size_t errlen)
 {
 	uint8_t fixed[32], *src = NULL;
 	size_t len;
 	struct ax_iov iov[2];
-	deploy_status st = hash_fixed(c, fixed, err, errlen);
+	deploy_status st = hash_fixed(c, ti, fixed, err, errlen);
 
 	if (st == DEPLOY_OK)
 		st = deploy_read_file(source, &src, &len, 256u << 20, err,
@@ -279,10 +311,63 @@ stale:
 	return 0;
 }
 
-deploy_status deploy_build_module(const char *source, const char *cache_dir,
+/* Index into targets[] of the images for a node of this platform. */
+static size_t target_of(const char *platform)
+{
+	return platform != NULL && strcmp(platform, "tzm") == 0 ? 1 : 0;
+}
+
+/* The compiler must exist before anything is built or cached. */
+static deploy_status check_compiler(const struct target *t, char *err,
+				    size_t errlen)
+{
+	if (strcmp(t->name, "tzm") != 0)
+		return DEPLOY_OK;
+	if (t->cc[0] == 0) {
+		deploy_errf(err, errlen, "a module for a tzm node is built "
+			    "with arm-none-eabi-gcc, which was not found when "
+			    "authex was configured: install the Debian "
+			    "package gcc-arm-none-eabi, then configure and "
+			    "build authex again (make)");
+		return DEPLOY_E_FAIL;
+	}
+	if (access(t->cc, X_OK) != 0) {
+		deploy_errf(err, errlen, "a module for a tzm node is built "
+			    "with %s: %s (Debian package gcc-arm-none-eabi)",
+			    t->cc, strerror(errno));
+		return DEPLOY_E_FAIL;
+	}
+	return DEPLOY_OK;
+}
+
+/* Compile source with c into the temporary file tmp; log gets the
+ * compiler's output. */
+static deploy_status compile(struct cmd *c, const struct target *t,
+			     const char *source, const char *tmp,
+			     const char *log, char *err, size_t errlen)
+{
+	int n;
+
+	c->argv[c->argc++] = (char *)"-o";
+	c->argv[c->argc++] = (char *)tmp;
+	c->argv[c->argc++] = (char *)source;
+	snprintf(c->inputs, sizeof c->inputs, "%s", t->inputs);
+	n = split(c->inputs, c->argv, c->argc, MAX_ARGS);
+	c->argv[n] = NULL;
+	if (run_compiler(c->argv, log) != 0) {
+		unlink(tmp);
+		compile_error(source, log, err, errlen);
+		return DEPLOY_E_FAIL;
+	}
+	return DEPLOY_OK;
+}
+
+deploy_status deploy_build_module(const char *source, const char *platform,
+				  const char *cache_dir,
 				  struct deploy_image *img, char *err,
 				  size_t errlen)
 {
+	size_t ti = target_of(platform);
 	struct cmd *c = calloc(1, sizeof *c);
 	char hex[65], out[DEPLOY_PATH_MAX], tmp[DEPLOY_PATH_MAX + 32],
 		log[DEPLOY_PATH_MAX + 8];
@@ -295,8 +380,10 @@ deploy_status deploy_build_module(const char *source, const char *cache_dir,
 		deploy_errf(err, errlen, "out of memory");
 		return DEPLOY_E_FAIL;
 	}
-	make_cmd(c);
-	if (hash_inputs(source, c, hash, err, errlen) != DEPLOY_OK ||
+	if (check_compiler(&targets[ti], err, errlen) != DEPLOY_OK)
+		goto out;
+	make_cmd(c, &targets[ti]);
+	if (hash_inputs(source, c, ti, hash, err, errlen) != DEPLOY_OK ||
 	    mkdirs(cache_dir, err, errlen) != DEPLOY_OK)
 		goto out;
 	deploy_hex(hash, 16, hex);
@@ -311,23 +398,9 @@ deploy_status deploy_build_module(const char *source, const char *cache_dir,
 	}
 	snprintf(tmp, sizeof tmp, "%s.tmp%ld", out, (long)getpid());
 	img->rebuilt = stale;
-	c->argv[c->argc++] = (char *)"-o";
-	c->argv[c->argc++] = tmp;
-	c->argv[c->argc++] = (char *)source;
-	c->argv[c->argc++] = (char *)DEPLOY_CFG_GLUE;
-	{
-		char libs[2048];
-		int n;
-
-		snprintf(libs, sizeof libs, "%s", DEPLOY_CFG_LIBS);
-		n = split(libs, c->argv, c->argc, MAX_ARGS);
-		c->argv[n] = NULL;
-		if (run_compiler(c->argv, log) != 0) {
-			unlink(tmp);
-			compile_error(source, log, err, errlen);
-			goto out;
-		}
-	}
+	if (compile(c, &targets[ti], source, tmp, log, err, errlen) !=
+	    DEPLOY_OK)
+		goto out;
 	if (rename(tmp, out) != 0) {
 		deploy_errf(err, errlen, "%s: %s", out, strerror(errno));
 		unlink(tmp);
