@@ -2,7 +2,8 @@
  * fuzz_descriptor.c - libFuzzer harness for the descriptor loader
  * (deploy_desc_parse, YAML/JSON through libyaml): any bytes give either a
  * validated descriptor or one "fuzz.yaml:LINE: ..." message, never a
- * crash; an accepted descriptor only references what it declares.
+ * crash; an accepted descriptor only references what it declares, and
+ * only its tzm nodes have a serial link.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -25,6 +26,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort(); /* every refusal names the file (and line) */
 		return 0;
 	}
+	for (size_t i = 0; i < d->n_nodes; i++) /* serial: tzm nodes only */
+		if (d->nodes[i].serial[0] != '\0' &&
+		    strcmp(d->nodes[i].platform, "tzm") != 0)
+			abort();
 	for (size_t i = 0; i < d->n_modules; i++) {
 		int nd = d->modules[i].node;
 		if (nd < 0 || (size_t)nd >= d->n_nodes ||
