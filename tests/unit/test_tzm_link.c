@@ -30,7 +30,9 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "ax_bytes.h"
@@ -915,6 +917,122 @@ static void test_backend_pty(void **state)
 	assert_non_null(strstr(logged, "tzm: hello? from the node\n"));
 }
 
+/* A stand-in for qemu-system-arm (qemu=PATH): a shell script that logs
+ * its arguments and the key file QEMU's loader would read, then either
+ * exits or plays a node that says READY and waits. */
+static void fake_qemu(const char *dir, int ready, char *opts, size_t cap)
+{
+	static const char head[] =
+		"#!/bin/sh\n"
+		"for a; do\n"
+		"  echo \"arg $a\" >&2\n"
+		"  case $a in loader,file=*,addr=0x38000000,force-raw=on)\n"
+		"    k=${a#loader,file=}; k=${k%,addr=*};;\n"
+		"  esac\n"
+		"done\n"
+		"echo \"key $(stat -c %a:%s \"$k\") dir $(stat -c %a "
+		"\"$(dirname \"$k\")\") $(od -An -tx1 \"$k\" | tr -d ' \\n')\" "
+		">&2\n";
+	uint8_t r[AXT_READY_LEN], f[AXT_FRAME_MAX];
+	char path[256];
+	size_t n;
+	FILE *fp;
+
+	ax_store_be32(r, AXS_ABI_VERSION);
+	ax_store_be32(r + 4, 4);
+	ax_store_be32(r + 8, 1024);
+	n = axt_encode(AXT_READY, r, sizeof(r), f, sizeof(f));
+	snprintf(path, sizeof(path), "%s/qemu", dir);
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	fputs(head, fp);
+	if (ready) { /* text, the READY frame in octal escapes, then wait */
+		fputs("printf 'text before READY\\r\\n'\nprintf '", fp);
+		for (size_t i = 0; i < n; i++)
+			fprintf(fp, "\\%03o", f[i]);
+		fputs("'\nexec cat >/dev/null\n", fp);
+	} else {
+		fputs("exit 3\n", fp);
+	}
+	fclose(fp);
+	assert_int_equal(chmod(path, 0700), 0);
+	snprintf(path, sizeof(path), "%s/s_node.elf", dir);
+	fclose(fopen(path, "w"));
+	snprintf(path, sizeof(path), "%s/ns_node.elf", dir);
+	fclose(fopen(path, "w"));
+	snprintf(opts, cap, "qemu=%s/qemu,firmware=%s,log=%s/log,uart1=%s/u1",
+		dir, dir, dir, dir);
+}
+
+static void read_log(const char *dir, char *buf, size_t cap)
+{
+	char path[256];
+	FILE *fp;
+	size_t n;
+
+	snprintf(path, sizeof(path), "%s/log", dir);
+	fp = fopen(path, "r");
+	assert_non_null(fp);
+	n = fread(buf, 1, cap - 1, fp);
+	buf[n] = '\0';
+	fclose(fp);
+	unlink(path);
+}
+
+/* Start without serial=: the emulator's command line, the node key in a
+ * private file (0600 in a 0700 directory) that is gone once start
+ * returns, READY over the emulator's stdio, stop kills it. */
+static void test_backend_starts_emulator(void **state)
+{
+	char dir[] = "/tmp/test_tzm_link-XXXXXX", opts[512], err[256];
+	static char log[8192];
+	uint8_t key[32];
+	char hex[65];
+	int pid;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	for (size_t i = 0; i < 32; i++) {
+		key[i] = (uint8_t)(0xa0 + i);
+		snprintf(hex + 2 * i, 3, "%02x", key[i]);
+	}
+	setenv("TMPDIR", dir, 1);
+	fake_qemu(dir, 0, opts, sizeof(opts));
+	assert_int_equal(P->start(key, opts, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "QEMU exited with status 3"));
+	read_log(dir, log, sizeof(log));
+	assert_non_null(strstr(log, "arg -M\narg mps2-an505\n"));
+	assert_non_null(strstr(log, "arg -serial\narg stdio\narg -serial\n"
+		"arg file:"));
+	assert_non_null(strstr(log, "/ns_node.elf\n"));
+	assert_non_null(strstr(log, "key 600:32 dir 700 "));
+	assert_non_null(strstr(log, hex));
+	fake_qemu(dir, 1, opts, sizeof(opts));
+	assert_int_equal(P->start(key, opts, err, sizeof(err)), 0);
+	pid = ax_tzm_qemu_pid();
+	assert_true(pid > 0);
+	P->stop();
+	assert_int_equal(ax_tzm_qemu_pid(), -1);
+	assert_int_equal(kill(pid, 0), -1); /* killed and reaped */
+	read_log(dir, log, sizeof(log));
+	assert_non_null(strstr(log, "key 600:32 dir 700 "));
+	unsetenv("TMPDIR");
+	/* Only what the test made is left: no authex-tzm-* key directory. */
+	{
+		char path[300];
+
+		snprintf(path, sizeof(path), "%s/qemu", dir);
+		unlink(path);
+		snprintf(path, sizeof(path), "%s/s_node.elf", dir);
+		unlink(path);
+		snprintf(path, sizeof(path), "%s/ns_node.elf", dir);
+		unlink(path);
+		snprintf(path, sizeof(path), "%s/u1", dir);
+		unlink(path);
+		assert_int_equal(rmdir(dir), 0);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -936,6 +1054,7 @@ int main(void)
 		cmocka_unit_test(test_backend_link_breaks),
 		cmocka_unit_test(test_backend_handshake),
 		cmocka_unit_test(test_backend_pty),
+		cmocka_unit_test(test_backend_starts_emulator),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
