@@ -427,8 +427,8 @@ static void describe(int32_t e, char *err, size_t errlen)
 			 "authorization: it does not match this node's key, "
 			 "the instance and the image");
 	else if (e == AXS_E_ABI)
-		snprintf(err, errlen, "the image was built for another module "
-			 "ABI version than the tzm node runs");
+		snprintf(err, errlen, "module ABI version of the image is not "
+			 "the one the tzm node speaks: rebuild the module");
 	else if (e == AXS_E_INIT)
 		snprintf(err, errlen, "the module's init refused to start");
 	else if (e == AXS_E_FULL)
