@@ -4,7 +4,7 @@
  * split the board and start the Non-secure event manager.
  *
  * Provisioning: the 32-byte node key sits at the first bytes of Secure RAM
- * (0x38000000, section .ax_secret, never initialised by the image). Under
+ * (0x38000000, outside every section of the image: secure.ld). Under
  * QEMU, authexd's tzm backend places it there with a loader device before
  * the core starts; a real board would keep it in Secure flash written once
  * at provisioning. An all-zero key means "not provisioned": the node stops.
@@ -17,7 +17,8 @@
 
 int ax_tzm_main(void);
 
-__attribute__((section(".ax_secret"), used)) static uint8_t k_node[32];
+extern uint8_t ax_tzm_node_key[32]; /* secure.ld */
+#define k_node ax_tzm_node_key
 
 static int provisioned(void)
 {
