@@ -1016,6 +1016,14 @@ static void test_backend_starts_emulator(void **state)
 	assert_int_equal(kill(pid, 0), -1); /* killed and reaped */
 	read_log(dir, log, sizeof(log));
 	assert_non_null(strstr(log, "key 600:32 dir 700 "));
+	/* The emulator dies: the next request says how. */
+	assert_int_equal(P->start(key, opts, err, sizeof(err)), 0);
+	assert_int_equal(kill(ax_tzm_qemu_pid(), SIGKILL), 0);
+	assert_null(load(image, 10, err, sizeof(err)));
+	assert_non_null(strstr(err, "QEMU was killed by signal 9"));
+	assert_int_equal(ax_tzm_qemu_pid(), -1);
+	P->stop();
+	read_log(dir, log, sizeof(log));
 	unsetenv("TMPDIR");
 	/* Only what the test made is left: no authex-tzm-* key directory. */
 	{

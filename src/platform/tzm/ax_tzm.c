@@ -219,6 +219,11 @@ static int write_all(const uint8_t *p, size_t n)
 		w = L.sock ? send(L.fd, p, n, MSG_NOSIGNAL) : write(L.fd, p, n);
 		if (w < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
+		if (w < 0 && (errno == EPIPE || errno == ECONNRESET ||
+			      errno == EIO)) {
+			lose_eof();
+			return -1;
+		}
 		if (w <= 0) {
 			lose("tzm link: write: %s", w < 0 ? strerror(errno) :
 			     "nothing written");
