@@ -22,11 +22,13 @@
  *   MODULE_IMAGE e.g. FIRMWARE_DIR/modules/thermo_sensor.so)
  * Exit 0 pass, 1 fail, 77 skip (no qemu-system-arm or no firmware).
  * Build against a host build tree B:
- *   cc -std=c11 -D_GNU_SOURCE -Iinclude -Isrc/platform -Isrc/platform/tzm \
+ *   cc -std=c11 -Iinclude -Isrc/platform -Isrc/platform/tzm \
  *     -Isrc/common -Isrc/runtime -Isrc/crypto tests/tzm/host_link_smoke.c \
  *     B/libax_platform.a B/libax_common.a B/libax_runtime.a \
  *     B/libax_crypto.a -lcrypto -lseccomp -ldl -o host_link_smoke
  */
+#define _GNU_SOURCE
+
 #include <dirent.h>
 #include <stdarg.h>
 #include <stdint.h>
