@@ -95,12 +95,11 @@ static void test_tzm_image_has_native_endpoints(void **state)
 	assert_int_equal(tzm.man.machine, 40);
 	assert_int_equal(tzm.man.type, 3);
 	assert_true(host.man.n >= 2);
+	/* Same names and kinds; the ids (record order) are each linker's. */
 	assert_int_equal(tzm.man.n, host.man.n);
-	for (size_t i = 0; i < host.man.n; i++) {
-		assert_int_equal(tzm.man.ep[i].id, host.man.ep[i].id);
-		assert_int_equal(tzm.man.ep[i].kind, host.man.ep[i].kind);
-		assert_string_equal(tzm.man.ep[i].name, host.man.ep[i].name);
-	}
+	for (size_t i = 0; i < host.man.n; i++)
+		assert_non_null(ax_manifest_find(&tzm.man, host.man.ep[i].name,
+						 host.man.ep[i].kind));
 	assert_non_null(ax_manifest_find(&tzm.man, "sample", AX_EP_ENTRY));
 	assert_non_null(ax_manifest_find(&tzm.man, "reading", AX_EP_OUTPUT));
 	assert_string_not_equal(tzm.path, host.path);
