@@ -18,6 +18,8 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -628,6 +630,9 @@ static int connect_tcp(const char *hp, char *err, size_t errlen)
 	if (fd < 0)
 		snprintf(err, errlen, "tzm serial=tcp:%s: connect: %s", hp,
 			 strerror(errno));
+	else /* small requests: no Nagle delay waiting for the node's ACK */
+		(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &(int){1},
+				 sizeof(int));
 	return fd;
 }
 
