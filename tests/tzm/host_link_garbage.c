@@ -13,7 +13,7 @@
  *     the nsc.h error in each answer: DATA/END before BEGIN (69), BEGIN
  *     for 0 bytes or instance 0 (67), MSG and UNLOAD of module 99 (66), a
  *     whole load with a wrong authorization (70);
- *  4. sends 64 KiB of pseudo-random bytes, then a frame's worth of
+ *  4. sends 16 KiB of pseudo-random bytes, then a frame's worth of
  *     padding and HELLO: the node still answers READY;
  *  5. disconnects; the tzm backend attaches with serial=tcp:..., loads a
  *     module with the right authorization and gets its STATUS.
@@ -25,6 +25,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -244,7 +245,7 @@ static void refused(void)
 
 static void noise(void)
 {
-	static uint8_t junk[64 * 1024];
+	static uint8_t junk[16 * 1024];
 	uint32_t x = 0x12345678;
 	unsigned others = 0;
 
@@ -260,7 +261,7 @@ static void noise(void)
 		next_frame();
 		others += f.type != AXT_READY;
 	} while (f.type != AXT_READY);
-	check(1, "64 KiB of noise, then HELLO: READY (%u other frames, %llu "
+	check(1, "16 KiB of noise, then HELLO: READY (%u other frames, %llu "
 		"bad frames seen by this side)", others,
 		(unsigned long long)dec.bad_frames);
 }
@@ -274,7 +275,7 @@ static pid_t qemu(const char *fw, const char *key, int port)
 	snprintf(ns, sizeof(ns), "loader,file=%s/ns_node.elf", fw);
 	snprintf(ld, sizeof(ld), "loader,file=%s,addr=0x38000000,"
 		"force-raw=on", key);
-	snprintf(serial, sizeof(serial), "tcp:127.0.0.1:%d,server=on,wait=on",
+	snprintf(serial, sizeof(serial), "tcp:127.0.0.1:%d,server=on,wait=on,nodelay=on",
 		port);
 	pid = fork();
 	if (pid == 0) {
@@ -314,8 +315,11 @@ static int connect_port(int port)
 	for (int i = 0; i < 200; i++) { /* QEMU starts listening soon */
 		int s = socket(AF_INET, SOCK_STREAM, 0);
 
-		if (s >= 0 && connect(s, (struct sockaddr *)&a, sizeof(a)) == 0)
+		if (s >= 0 && connect(s, (struct sockaddr *)&a, sizeof(a)) == 0) {
+			(void)setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &(int){1},
+				sizeof(int));
 			return s;
+		}
 		close(s);
 		nanosleep(&(struct timespec){ 0, 50 * 1000 * 1000 }, NULL);
 	}
