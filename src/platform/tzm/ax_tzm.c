@@ -152,10 +152,10 @@ static void qemu_end(char *buf, size_t cap)
 	int st = 0;
 	pid_t r = 0;
 
-	for (int i = 0; i < 50 && r == 0; i++) {
+	for (int i = 0; i < 100 && r == 0; i++) { /* at most 2 s */
 		r = waitpid(L.qemu, &st, WNOHANG);
 		if (r == 0)
-			nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
+			nanosleep(&(struct timespec){0, 20 * 1000 * 1000}, NULL);
 	}
 	if (r == L.qemu) {
 		L.qemu = -1;
@@ -303,7 +303,9 @@ static int read_more(int64_t deadline, int wait_ms, const char *what)
 	r = read(L.fd, L.rx, sizeof(L.rx));
 	if (r < 0 && (errno == EINTR || errno == EAGAIN))
 		return 0;
-	if (r == 0 || (r < 0 && errno == EIO)) { /* EIO: pty hung up */
+	/* EIO: a pty hung up; ECONNRESET: the peer died with our request
+	 * unread */
+	if (r == 0 || (r < 0 && (errno == EIO || errno == ECONNRESET))) {
 		lose_eof();
 		return -1;
 	}
