@@ -12,7 +12,7 @@
  * alive() = 0 with the reason in lost_why. The node's ERROR answer (it
  * found the request malformed) fails that one operation only.
  */
-#define _GNU_SOURCE /* cfmakeraw, close_range, pipe2-style flags */
+#define _GNU_SOURCE /* cfmakeraw, close_range */
 
 #include <errno.h>
 #include <fcntl.h>
@@ -29,7 +29,6 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <time.h>
@@ -1033,7 +1032,8 @@ static int tzm_load(const uint8_t *image, size_t len, uint32_t instance,
 		    uint8_t measurement[AX_PLATFORM_MEASUREMENT_LEN], char *err,
 		    size_t errlen)
 {
-	uint8_t want[AX_PLATFORM_MEASUREMENT_LEN], got[AX_PLATFORM_MEASUREMENT_LEN];
+	uint8_t want[AX_PLATFORM_MEASUREMENT_LEN];
+	uint8_t got[AX_PLATFORM_MEASUREMENT_LEN];
 	struct ax_iov iov = {image, len};
 	struct ax_platform_module *m;
 	int num;

@@ -9,7 +9,9 @@
  * Options (start's `options`, comma-separated key=value):
  *   serial=PATH         attach to a running, provisioned board on a tty
  *                       or pty (raw, 115200 baud); k_node is not used
- *   serial=tcp:HOST:PORT  the same over TCP (QEMU -serial tcp:...,server)
+ *   serial=tcp:HOST:PORT  the same over TCP (QEMU: -serial
+ *                       tcp:HOST:PORT,server=on,nodelay=on; without
+ *                       nodelay each answer waits ~40 ms for an ACK)
  *   qemu=PATH           without serial=: the emulator to start
  *                       (default qemu-system-arm from PATH)
  *   firmware=DIR        s_node.elf and ns_node.elf (default: this build's
