@@ -275,8 +275,8 @@ static pid_t qemu(const char *fw, const char *key, int port)
 	snprintf(ns, sizeof(ns), "loader,file=%s/ns_node.elf", fw);
 	snprintf(ld, sizeof(ld), "loader,file=%s,addr=0x38000000,"
 		"force-raw=on", key);
-	snprintf(serial, sizeof(serial), "tcp:127.0.0.1:%d,server=on,wait=on,nodelay=on",
-		port);
+	snprintf(serial, sizeof(serial), "tcp:127.0.0.1:%d,server=on,wait=on,"
+		"nodelay=on", port);
 	pid = fork();
 	if (pid == 0) {
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
