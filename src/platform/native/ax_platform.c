@@ -1,7 +1,6 @@
 /*
  * ax_platform.c - the registry of the platform backends built into this
- * binary (see include/authex/platform.h). It lives beside the only
- * backend so far; with a second backend it moves to src/platform/common/.
+ * binary (see include/authex/platform.h): native, process and tzm.
  */
 #include <string.h>
 
@@ -9,10 +8,12 @@
 
 #include "ax_native.h"
 #include "process/ax_process.h"
+#include "tzm/ax_tzm.h"
 
 static const struct ax_platform_ops *const backends[] = {
 	&ax_native_platform,
 	&ax_process_platform,
+	&ax_tzm_platform,
 };
 
 const struct ax_platform_ops *ax_platform_find(const char *name)
@@ -27,5 +28,5 @@ const struct ax_platform_ops *ax_platform_find(const char *name)
 
 const char *ax_platform_names(void)
 {
-	return "native, process";
+	return "native, process, tzm";
 }
