@@ -138,7 +138,7 @@ static void exec_authexd(const struct local *l, int i, const char *port,
 			 const char *key)
 {
 	const struct deploy_node *nd = &l->a->d->nodes[i];
-	char opt[sizeof "serial=" + DEPLOY_SERIAL_MAX];
+	char opt[sizeof "serial=" + DEPLOY_SERIAL_MAX + sizeof l->dir];
 	const char *argv[20];
 	int n = 0;
 
@@ -163,6 +163,12 @@ static void exec_authexd(const struct local *l, int i, const char *port,
 	}
 	if (strcmp(nd->platform, "tzm") == 0 && nd->serial[0] != 0) {
 		snprintf(opt, sizeof opt, "serial=%s", nd->serial);
+		argv[n++] = "--platform-opt";
+		argv[n++] = opt;
+	} else if (strcmp(nd->platform, "tzm") == 0) {
+		/* the emulated board's secure output device (UART1) */
+		snprintf(opt, sizeof opt, "uart1=%s/%s.uart1", l->dir,
+			 nd->name);
 		argv[n++] = "--platform-opt";
 		argv[n++] = opt;
 	}
@@ -356,6 +362,32 @@ static int parse_run(int argc, char **argv, const char **desc, long *seconds,
 }
 
 /* Checks, directories, keys, daemons, deploy; then watch. */
+/* What reached the secure output device of each emulated tzm board:
+ * only authenticated events can put anything there (docs/tzm.md). */
+static void show_devices(const struct local *l)
+{
+	char path[sizeof l->dir + DEPLOY_NAME_MAX + 8], line[256];
+	FILE *fp;
+
+	for (size_t i = 0; i < l->a->d->n_nodes; i++) {
+		const struct deploy_node *nd = &l->a->d->nodes[i];
+
+		if (strcmp(nd->platform, "tzm") != 0 || nd->serial[0] != 0)
+			continue;
+		snprintf(path, sizeof path, "%s/%s.uart1", l->dir, nd->name);
+		fp = fopen(path, "r");
+		if (fp == NULL)
+			continue;
+		printf("%s: secure output device (UART1, %s):\n", nd->name,
+		       path);
+		while (fgets(line, sizeof line, fp) != NULL)
+			printf("  %s%s", line,
+			       strchr(line, '\n') != NULL ? "" : "\n");
+		fclose(fp);
+	}
+	fflush(stdout);
+}
+
 static deploy_status run_all(struct local *l, long seconds, char *err,
 			     size_t errlen)
 {
@@ -401,6 +433,7 @@ static deploy_status run_all(struct local *l, long seconds, char *err,
 	fflush(stdout);
 	if (seconds > 0)
 		(void)deploy_cmd_watch(a, 0, seconds * 1000, tail_logs, l);
+	show_devices(l);
 	return DEPLOY_OK;
 }
 
