@@ -36,7 +36,8 @@ help:
 	@echo "  make test-gcc / make test-asan   only one of the two test builds"
 	@echo "  make fuzz       build the libFuzzer harnesses in $(BUILD_FUZZ)/ (clang) and run"
 	@echo "                  each for FUZZ_TIME seconds (now $(FUZZ_TIME)) on a copy of its corpus"
-	@echo "  make demo       build, then run the irrigation example on three local nodes"
+	@echo "  make demo       build, then run the irrigation example on local nodes (one of them"
+	@echo "                  an emulated Cortex-M33 TrustZone board)"
 	@echo "                  for DEMO_SECONDS seconds (now $(DEMO_SECONDS)); see examples/irrigation/"
 	@echo "  make bench      gcc build in $(BUILD_BENCH)/, then run the benchmarks"
 	@echo "                  (bench/run.sh, a few minutes), print a table, write docs/performance.md"
@@ -99,16 +100,28 @@ fuzz: deps
 	$(CMAKE) --build $(BUILD_FUZZ) -j$(JOBS) --target ax_fuzzers
 	@sh scripts/fuzz.sh $(BUILD_FUZZ) $(FUZZ_TIME)
 
-# The irrigation example (examples/irrigation/README.md) on three local
-# authexd processes, started, deployed and stopped by `authex run`. Keys and
-# the deployment state go to $(DEMO_DIR)/, never into the source tree.
+# The irrigation example (examples/irrigation/README.md), started, deployed
+# and stopped by `authex run`: app-hetero.yaml (four nodes: the valve on an
+# emulated Cortex-M33 `tzm` board, the others on `process` and `native`)
+# when the tzm firmware builds here (arm-none-eabi-gcc, qemu-system-arm and
+# Debian's mbedtls source package, all installed by scripts/deps.sh as
+# root), otherwise app.yaml on three local nodes. Keys and the deployment
+# state go to $(DEMO_DIR)/, never into the source tree.
 demo: build
 	@if [ ! -x $(BUILD)/authex ] || [ ! -x $(BUILD)/authexd ]; then \
-		echo "authex: the demo is not built yet: $(BUILD)/authex or $(BUILD)/authexd is missing" \
-			"(issue: Node daemon, native platform, deployer)" >&2; \
+		echo "authex: the demo is not built: $(BUILD)/authex or $(BUILD)/authexd is missing" >&2; \
 		exit 2; fi
 	@mkdir -p $(DEMO_DIR)
-	$(BUILD)/authex run examples/irrigation/app.yaml --seconds $(DEMO_SECONDS) \
+	@if $(CMAKE) --build $(BUILD) --target tzm-firmware >$(DEMO_DIR)/tzm-firmware.log 2>&1; then \
+		app=examples/irrigation/app-hetero.yaml; \
+	else \
+		tail -n 5 $(DEMO_DIR)/tzm-firmware.log; \
+		echo "demo: the tzm firmware did not build (log: $(DEMO_DIR)/tzm-firmware.log);" \
+			"running app.yaml without the microcontroller node"; \
+		app=examples/irrigation/app.yaml; \
+	fi; \
+	echo "demo: $(BUILD)/authex run $$app"; \
+	$(BUILD)/authex run $$app --seconds $(DEMO_SECONDS) \
 		--state $(DEMO_DIR)/irrigation.state --keystore $(DEMO_DIR)/irrigation.keys
 
 # Benchmarks against their floors (bench/run.sh): not tests, never run by
