@@ -169,7 +169,7 @@ static const struct {
 } table[] = {
 	{ AXT_HELLO, 0, 0 }, { AXT_LOAD_BEGIN, 8, 8 },
 	{ AXT_LOAD_DATA, 1, AXS_CHUNK_MAX }, { AXT_LOAD_END, 32, 32 },
-	{ AXT_MSG, 5, AXT_PAYLOAD_MAX }, { AXT_UNLOAD, 4, 4 },
+	{ AXT_MSG, 9, AXT_PAYLOAD_MAX }, { AXT_UNLOAD, 4, 4 },
 };
 
 static void malformed(void)
@@ -230,8 +230,9 @@ static void refused(void)
 	expect(AXT_LOAD_BEGIN, b, 8, AXT_RESULT, -AXS_E_LENGTH,
 		"BEGIN for instance 0");
 	ax_store_be32(b, 99);
-	b[4] = AX_MSG_STATUS;
-	expect(AXT_MSG, b, 5, AXT_ANSWER, -AXS_E_MODULE, "MSG to module 99");
+	ax_store_be32(b + 4, 256);
+	b[8] = AX_MSG_STATUS;
+	expect(AXT_MSG, b, 9, AXT_ANSWER, -AXS_E_MODULE, "MSG to module 99");
 	expect(AXT_UNLOAD, b, 4, AXT_RESULT, -AXS_E_MODULE, "UNLOAD 99");
 	ax_store_be32(b, 1);
 	ax_store_be32(b + 4, 100);

@@ -489,8 +489,11 @@ static int node_msg(const uint8_t *p, size_t n)
 		node_status(AXT_ANSWER, 10, (const uint8_t *)"abc", 3);
 	else if (node.s.msg_status < 0)
 		node_status(AXT_ANSWER, node.s.msg_status, NULL, 0);
+	else if (n - AXT_MSG_HDR_LEN > ax_load_be32(p + 4))
+		node_status(AXT_ANSWER, -AX_E_SPACE, NULL, 0); /* as a runtime */
 	else
-		node_status(AXT_ANSWER, (int32_t)(n - 4), p + 4, n - 4);
+		node_status(AXT_ANSWER, (int32_t)(n - AXT_MSG_HDR_LEN),
+			p + AXT_MSG_HDR_LEN, n - AXT_MSG_HDR_LEN);
 	return 0;
 }
 
@@ -659,9 +662,12 @@ static void test_backend_load_and_handle(void **state)
 	assert_int_equal(out_len, sizeof(msg));
 	assert_memory_equal(out, msg, sizeof(msg));
 	assert_int_equal(ax_load_be32(node.last_msg), 1);
-	/* An answer longer than the caller's buffer: AX_E_SPACE. */
+	assert_int_equal(ax_load_be32(node.last_msg + 4), sizeof(out));
+	/* An answer longer than the caller's buffer: the node's runtime
+	 * answers AX_E_SPACE, told the capacity in MSG. */
 	assert_int_equal(P->handle(m, msg, sizeof(msg), out, 8, &out_len),
 		AX_E_SPACE);
+	assert_int_equal(ax_load_be32(node.last_msg + 4), 8);
 	assert_int_equal(out_len, 0);
 	/* Refused locally: empty, and longer than the node's maximum. */
 	node.msgs = 0;

@@ -1101,10 +1101,10 @@ static int answer(struct ax_platform_module *m, uint8_t *out,
 		return answer_status(m, -st);
 	if (st < 0 || (size_t)st != L.f.len - AXT_STATUS_LEN)
 		goto broken;
-	/* The node's runtime answered into its own buffer: an answer the
-	 * caller cannot take is the runtime's AX_E_SPACE. */
+	/* MSG told the node's runtime our capacity: it answers AX_E_SPACE
+	 * itself; a longer answer is the link lying. */
 	if ((size_t)st > out_cap)
-		return AX_E_SPACE;
+		goto broken;
 	if (st > 0)
 		memcpy(out, L.f.p + AXT_STATUS_LEN, (size_t)st);
 	*out_len = (size_t)st;
@@ -1119,19 +1119,22 @@ static int tzm_handle(struct ax_platform_module *m, const uint8_t *msg,
 		      size_t *out_len)
 {
 	size_t max = L.payload_max + AX_EVENT_OVERHEAD;
-	uint8_t num[AXT_MODULE_LEN];
+	uint8_t hdr[AXT_MSG_HDR_LEN];
 
 	*out_len = 0;
 	if (!usable(m))
 		return AX_E_INTERNAL;
 	if (msg == NULL || len == 0)
 		return AX_E_MALFORMED;
-	if (max > AXT_PAYLOAD_MAX - AXT_MODULE_LEN)
-		max = AXT_PAYLOAD_MAX - AXT_MODULE_LEN;
+	if (max > AXT_PAYLOAD_MAX - AXT_MSG_HDR_LEN)
+		max = AXT_PAYLOAD_MAX - AXT_MSG_HDR_LEN;
 	if (len > max)
 		return AX_E_TOO_LARGE; /* the runtime's answer, without a trip */
-	ax_store_be32(num, m->number);
-	if (send_frame(AXT_MSG, num, sizeof(num), msg, len) != 0)
+	if (out_cap > AXT_PAYLOAD_MAX - AXT_STATUS_LEN)
+		out_cap = AXT_PAYLOAD_MAX - AXT_STATUS_LEN; /* an ANSWER's room */
+	ax_store_be32(hdr, m->number);
+	ax_store_be32(hdr + 4, (uint32_t)out_cap);
+	if (send_frame(AXT_MSG, hdr, sizeof(hdr), msg, len) != 0)
 		return AX_E_INTERNAL;
 	return answer(m, out, out_cap, out_len);
 }

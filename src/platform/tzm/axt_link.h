@@ -28,7 +28,9 @@
  *  LOAD_BEGIN instance u32, total u32   RESULT
  *  LOAD_DATA  bytes (1..AXS_CHUNK_MAX)  RESULT
  *  LOAD_END   auth (32)                 EMIT* then LOADED
- *  MSG     module u32, msg bytes (>= 1) EMIT* then ANSWER
+ *  MSG     module u32, cap u32, msg     EMIT* then ANSWER
+ *          (cap: the caller's answer capacity; the module's runtime
+ *          answers AX_E_SPACE itself when its answer does not fit)
  *  UNLOAD  module u32                   RESULT
  *
  *  READY  abi u32 (AXS_ABI_VERSION, from axs_version), slots u32,
@@ -60,7 +62,8 @@
 /* Payload sizes of the fixed-size frames. */
 #define AXT_LOAD_BEGIN_LEN 8   /* instance, total */
 #define AXT_LOAD_END_LEN 32    /* load authorization */
-#define AXT_MODULE_LEN 4       /* MSG prefix, UNLOAD */
+#define AXT_MODULE_LEN 4       /* UNLOAD */
+#define AXT_MSG_HDR_LEN 8      /* MSG prefix: module, cap */
 #define AXT_READY_LEN 12       /* abi, slots, payload_max */
 #define AXT_RESULT_LEN 4       /* status */
 #define AXT_LOADED_LEN 36      /* status, measurement */

@@ -104,7 +104,7 @@ endef
 $(foreach f,$(sort $(S_SRCS) $(TEST_SRCS) $(NODE_SRCS)),$(eval $(call compile_rule,$(f))))
 
 define ns_compile_rule
-$(call ns_obj,$(1)): $(1) $(wildcard $(dir $(1))*.h) $(TZM)/nsc.h
+$(call ns_obj,$(1)): $(1) $(wildcard $(dir $(1))*.h) $(TZM)/nsc.h $(TZM)/axt_link.h
 	@mkdir -p $$(@D)
 	$$(CC) $$(NS_CFLAGS) $$(WARN) -c $$< -o $$@
 endef

@@ -161,12 +161,16 @@ static void on_msg(const uint8_t *p, size_t n)
 {
 	int32_t r;
 
+	uint32_t cap = ax_load_be32(p + 4);
+
+	if (cap > sizeof(answer))
+		cap = sizeof(answer);
 	io = (struct axs_io){ .module = ax_load_be32(p),
-			      .msg = p + AXT_MODULE_LEN,
-			      .len = (uint32_t)(n - AXT_MODULE_LEN),
-			      .out = answer, .cap = sizeof(answer) };
+			      .msg = p + AXT_MSG_HDR_LEN,
+			      .len = (uint32_t)(n - AXT_MSG_HDR_LEN),
+			      .out = answer, .cap = cap };
 	r = axs_handle(&io);
-	if (r > (int32_t)sizeof(answer))
+	if (r > (int32_t)cap)
 		r = -AXS_E_LENGTH; /* the Secure side broke its contract */
 	drain();
 	send_status(AXT_ANSWER, r, answer, r > 0 ? (size_t)r : 0);
@@ -190,7 +194,7 @@ static const struct {
 	  on_load_begin },
 	{ AXT_LOAD_DATA, 1, AXS_CHUNK_MAX, on_load_data },
 	{ AXT_LOAD_END, AXT_LOAD_END_LEN, AXT_LOAD_END_LEN, on_load_end },
-	{ AXT_MSG, AXT_MODULE_LEN + 1, AXT_PAYLOAD_MAX, on_msg },
+	{ AXT_MSG, AXT_MSG_HDR_LEN + 1, AXT_PAYLOAD_MAX, on_msg },
 	{ AXT_UNLOAD, AXT_MODULE_LEN, AXT_MODULE_LEN, on_unload },
 };
 
