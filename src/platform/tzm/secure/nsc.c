@@ -12,6 +12,7 @@
 #include "ax_crypto.h"
 #include "node.h"
 #include "nsc.h"
+#include "tz_setup.h"
 
 #define ENTRY __attribute__((cmse_nonsecure_entry))
 
@@ -19,14 +20,29 @@ static uint8_t in_buf[AX_TZM_MSG_MAX];
 static uint8_t out_buf[AX_TZM_MSG_MAX];
 static volatile uint8_t busy;
 
-/* NULL when [p, p+n) is not entirely Non-secure and accessible to the
- * caller with `flags` (CMSE_MPU_READ or CMSE_MPU_READWRITE); wraps are
- * refused by cmse_check_address_range itself. n == 0 is always fine. */
+/* Whether [a, a+n) lies inside [lo, hi] (inclusive end), without wrap. */
+static int inside(uintptr_t a, uint32_t n, uint32_t lo, uint32_t hi)
+{
+	return a >= lo && a <= hi && n - 1u <= hi - a;
+}
+
+/* 1 when [p, p+n) is entirely Non-secure, accessible to the caller with
+ * `flags` (CMSE_MPU_READ or CMSE_MPU_READWRITE; TT also refuses a range
+ * that wraps), AND inside the Non-secure code or RAM of the memory map
+ * (tz_setup.h). The second test keeps Secure copies off the NS peripheral
+ * alias: there a read has side effects (a UART's DATA register) or, where
+ * nothing answers, raises a BusFault in Secure code, which would stop the
+ * node. n == 0 is always fine. */
 static int ns_range_ok(const void *p, uint32_t n, int flags)
 {
+	uintptr_t a = (uintptr_t)p;
+
 	if (n == 0)
 		return 1;
-	return cmse_check_address_range((void *)(uintptr_t)p, n,
+	if (!inside(a, n, AX_TZM_NS_RAM, AX_TZM_NS_RAM_END) &&
+	    !inside(a, n, AX_TZM_NS_CODE, AX_TZM_NS_CODE_END))
+		return 0;
+	return cmse_check_address_range((void *)a, n,
 		CMSE_NONSECURE | flags) != NULL;
 }
 
