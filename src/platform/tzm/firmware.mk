@@ -88,6 +88,9 @@ MOD_RT := $(wildcard $(SRC)/src/runtime/*.c)
 MOD_SRCS := $(wildcard $(SRC)/examples/*/modules/*.c)
 MODULES := $(foreach f,$(MOD_SRCS),$(OUT)/modules/$(notdir $(patsubst %/modules/,%,$(dir $(f))))_$(notdir $(f:.c=.so)))
 MODULES += $(OUT)/modules/test_wrong_abi.so
+# The benchmark's relay (bench/bench_tzm.c): modules/bench_relay.so.
+MOD_SRCS += $(SRC)/bench/modules/relay.c
+MODULES += $(OUT)/modules/bench_relay.so
 
 .PHONY: all
 all: $(OUT)/s_test.elf $(OUT)/ns_test.elf $(OUT)/ns_node.elf $(MODULES)
