@@ -58,12 +58,14 @@
  *    passed to emit, then the ANSWER frame ends the call); unload has the
  *    monitor kill and reap the process; alive reports a lost one (and the
  *    daemon marks the module failed).
- *  - tzm: the module is in the Secure world of a Cortex-M33 behind a
- *    serial link; load sends the image (or names a pre-flashed one) and the
- *    Secure side measures it and derives K_M from its own K_node (then
- *    k_node here may be NULL); handle is one request/answer exchange on the
- *    link, with emitted messages arriving before the answer; alive reports
- *    the link state.
+ *  - tzm (src/platform/tzm, docs/tzm.md): the module is in the Secure
+ *    world of a Cortex-M33 behind a serial link; start attaches to the
+ *    board (serial=) or starts QEMU with k_node provisioned into it; load
+ *    sends the image and load_auth, and the Secure side checks the
+ *    authorization, measures, relocates and derives K_M from its own
+ *    K_node; handle is one request/answer exchange on the link, with
+ *    emitted messages arriving before the answer; alive reports the link
+ *    state.
  */
 #ifndef AUTHEX_PLATFORM_H
 #define AUTHEX_PLATFORM_H
