@@ -53,10 +53,18 @@
 "                       `process` runs each module in its own confined\n" \
 "                       process; the node key stays in a separate monitor\n" \
 "                       process and is wiped from authexd.\n" \
+"                       `tzm` runs each module in the Secure world of a\n" \
+"                       Cortex-M33 board reached over a serial link.\n" \
 "    --platform-opt OPTS  backend options, key=value,... For process:\n" \
 "                       uid_base=N (module uids as root, default 60000),\n" \
 "                       timeout_ms=N (per message, default 5000),\n" \
 "                       host=PATH (default: authex-modhost beside authexd).\n" \
+"                       For tzm (docs/tzm.md): serial=PATH or\n" \
+"                       serial=tcp:HOST:PORT (attach to a provisioned\n" \
+"                       board); otherwise QEMU is started with the node key:\n" \
+"                       qemu=PATH, firmware=DIR (s_node.elf, ns_node.elf),\n" \
+"                       uart1=FILE (the secure output device), log=FILE,\n" \
+"                       timeout_ms=N (per request, default 5000).\n" \
 "    --user UID[:GID]   after the platform started and the port is bound,\n" \
 "                       drop to this numeric uid (and gid; default = uid).\n" \
 "                       Only as root; with --platform process authexd then\n" \
