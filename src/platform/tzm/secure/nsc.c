@@ -82,17 +82,26 @@ static int32_t handle(uint32_t module, const void *msg, uint32_t len,
 	return (int32_t)out_len;
 }
 
+/* Enter: refuse a re-entrant call, check the caller's descriptor io/n and
+ * copy it into dst (Secure memory) once; on 0 the caller holds `busy`. */
+static int32_t enter(void *dst, const void *io, uint32_t n)
+{
+	if (busy)
+		return -AXS_E_BUSY;
+	if (!ns_range_ok(io, n, CMSE_MPU_READ))
+		return -AXS_E_RANGE;
+	busy = 1;
+	copy(dst, io, n); /* the only read of the descriptor */
+	return 0;
+}
+
 ENTRY int32_t axs_handle(const struct axs_io *io)
 {
 	struct axs_io c;
-	int32_t r;
+	int32_t r = enter(&c, io, sizeof(c));
 
-	if (busy)
-		return -AXS_E_BUSY;
-	if (!ns_range_ok(io, sizeof(*io), CMSE_MPU_READ))
-		return -AXS_E_RANGE;
-	busy = 1;
-	copy((uint8_t *)&c, (const uint8_t *)io, sizeof(c)); /* read once */
+	if (r != 0)
+		return r;
 	r = handle(c.module, c.msg, c.len, c.out, c.cap);
 	busy = 0;
 	return r;
@@ -152,14 +161,10 @@ static int32_t load_step(const struct axs_load_io *c)
 ENTRY int32_t axs_load(const struct axs_load_io *io)
 {
 	struct axs_load_io c;
-	int32_t r;
+	int32_t r = enter(&c, io, sizeof(c));
 
-	if (busy)
-		return -AXS_E_BUSY;
-	if (!ns_range_ok(io, sizeof(*io), CMSE_MPU_READ))
-		return -AXS_E_RANGE;
-	busy = 1;
-	copy((uint8_t *)&c, (const uint8_t *)io, sizeof(c)); /* read once */
+	if (r != 0)
+		return r;
 	r = load_step(&c);
 	if (r < 0)
 		ax_tzm_node_load_abort();
