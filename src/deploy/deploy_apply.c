@@ -290,7 +290,8 @@ static deploy_status set_key(struct deploy_app *a,
 	st = deploy_app_session(a, mod(a, e->module)->node, &s, err, errlen);
 	if (st != DEPLOY_OK)
 		goto out;
-	st = deploy_state_nonce_next(a->st, row->name, &nonce, err, errlen);
+	st = deploy_state_nonce_next(a->st, row->name, row->instance, &nonce,
+				     err, errlen);
 	if (st != DEPLOY_OK)
 		goto out;
 	deploy_test_die("nonce");
@@ -554,7 +555,9 @@ static deploy_status reconcile_node(struct deploy_app *a, int node,
 	deploy_app_say(a, "node %s lost modules of this deployment "
 		       "(restarted?): loading and keying them again",
 		       a->d->nodes[node].name);
-	if (deploy_state_begin(a->st, err, errlen) != DEPLOY_OK)
+	/* durable: the cleared flags are what makes the next run redo the
+	 * steps the node lost */
+	if (deploy_state_begin_durable(a->st, err, errlen) != DEPLOY_OK)
 		return DEPLOY_E_FAIL;
 	for (size_t i = 0; i < a->d->n_modules; i++)
 		if (mod(a, (int)i)->node == node &&
@@ -587,7 +590,7 @@ deploy_status deploy_apply_renew(struct deploy_app *a, int i, char *err,
 	if (row.old_instance != 0)
 		return DEPLOY_OK; /* an update in progress: resume it */
 	if (deploy_state_new_id(a->st, &fresh, err, errlen) != DEPLOY_OK ||
-	    deploy_state_begin(a->st, err, errlen) != DEPLOY_OK)
+	    deploy_state_begin_durable(a->st, err, errlen) != DEPLOY_OK)
 		return DEPLOY_E_FAIL;
 	if (forget_module(a, i, err, errlen) != DEPLOY_OK ||
 	    get_module(a, i, &row, err, errlen) != DEPLOY_OK)
@@ -701,8 +704,8 @@ deploy_status deploy_apply_disable(struct deploy_app *a, int i, char *err,
 		goto out;
 	st = deploy_app_session(a, mod(a, i)->node, &s, err, errlen);
 	if (st == DEPLOY_OK)
-		st = deploy_state_nonce_next(a->st, row.name, &nonce, err,
-					     errlen);
+		st = deploy_state_nonce_next(a->st, row.name, row.instance,
+					     &nonce, err, errlen);
 	if (st != DEPLOY_OK)
 		goto out;
 	st = DEPLOY_E_FAIL;

@@ -117,9 +117,12 @@ deploy_status deploy_direct_open(struct deploy_app *a,
 	}
 	out->len = ev->msg.len - AX_EVENT_OVERHEAD;
 	st = DEPLOY_OK;
-	if (ev->msg_type == AX_MSG_EVENT) {
-		c.rx_counter = ev->counter;
-		st = deploy_state_conn_put(a->st, &c, err, errlen);
+	if (ev->msg_type == AX_MSG_EVENT)
+		st = deploy_state_counter_accept(a->st, dc->ident, ev->counter,
+						 err, errlen);
+	if (st != DEPLOY_OK) { /* e.g. accepted by another process first */
+		ax_wipe(out->data, out->len);
+		out->len = 0;
 	}
 out:
 	deploy_state_conn_wipe(&c);

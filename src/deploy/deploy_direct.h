@@ -8,8 +8,8 @@
  * Counters follow the runtime's rules: a send counter is reserved and
  * committed (deploy_state_counter_next) before the event is sent; a
  * received event is accepted only with a counter above the last accepted
- * one (recorded after acceptance), and a response only with the counter
- * of the request it answers.
+ * one (recorded durably after acceptance, deploy_state_counter_accept),
+ * and a response only with the counter of the request it answers.
  */
 #ifndef DEPLOY_DIRECT_H
 #define DEPLOY_DIRECT_H

@@ -1,7 +1,16 @@
 /*
- * deploy_state.c - see deploy_state.h. One prepared statement per query,
- * finalized before return; integers are stored as SQLite INTEGER (signed
- * 64-bit: nonces and counters never come near 2^63).
+ * deploy_state.c - see deploy_state.h. Each query is prepared once per
+ * open database and reset after use; integers are stored as SQLite
+ * INTEGER (signed 64-bit: nonces and counters never come near 2^63).
+ *
+ * Durability (docs/deployer.md, "State database"): the database is in
+ * WAL mode with synchronous=NORMAL, so a commit is a write() into the
+ * -wal file: it survives the process being killed, and a power loss can
+ * only lose the last commits, never corrupt the file. Transactions that
+ * must survive a power loss (nonce and counter reservations, ids,
+ * anything that clears progress) are begun with begin_durable, which
+ * switches that commit to synchronous=FULL: the -wal file is synced
+ * before COMMIT returns, and with it every commit before.
  */
 #include "deploy_state.h"
 
@@ -16,13 +25,92 @@
 
 #include "ax_crypto.h"
 
+/* The queries, prepared on first use (query()). */
+enum query {
+	Q_BEGIN,
+	Q_COMMIT,
+	Q_META_GET,
+	Q_META_SET,
+	Q_ID_USED,
+	Q_MODULE_GET,
+	Q_MODULE_PUT,
+	Q_CONN_GET,
+	Q_CONN_PUT,
+	Q_PERIODIC_GET,
+	Q_PERIODIC_PUT,
+	Q_NONCE_ADD,
+	Q_NONCE_GET,
+	Q_COUNTER_ADD,
+	Q_COUNTER_GET,
+	Q_COUNTER_ACCEPT,
+	Q_COUNT
+};
+
+static const char *const queries[Q_COUNT] = {
+	[Q_BEGIN] = "BEGIN IMMEDIATE",
+	[Q_COMMIT] = "COMMIT",
+	[Q_META_GET] = "SELECT value FROM meta WHERE key=?1",
+	[Q_META_SET] = "INSERT OR REPLACE INTO meta(key,value) VALUES(?1,?2)",
+	[Q_ID_USED] = "SELECT 1 FROM modules WHERE instance=?1 OR "
+		      "old_instance=?1 UNION SELECT 1 FROM conns WHERE id=?1",
+	[Q_MODULE_GET] = "SELECT instance, old_instance, node, image, "
+			 "measurement, loaded, attested, disabled, ctl_nonce "
+			 "FROM modules WHERE name=?1",
+	/* The nonce mark of an instance never goes down, whatever the
+	 * caller's row says (a row read before a reservation would
+	 * otherwise hand the reserved nonces out again); a new instance
+	 * (update) starts from the row's value. */
+	[Q_MODULE_PUT] = "INSERT INTO modules(name, instance, old_instance, "
+			 "node, image, measurement, loaded, attested, disabled,"
+			 " ctl_nonce) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10) "
+			 "ON CONFLICT(name) DO UPDATE SET "
+			 "instance=excluded.instance, "
+			 "old_instance=excluded.old_instance, "
+			 "node=excluded.node, image=excluded.image, "
+			 "measurement=excluded.measurement, "
+			 "loaded=excluded.loaded, attested=excluded.attested, "
+			 "disabled=excluded.disabled, ctl_nonce=CASE WHEN "
+			 "instance=excluded.instance THEN max(ctl_nonce, "
+			 "excluded.ctl_nonce) ELSE excluded.ctl_nonce END",
+	[Q_CONN_GET] = "SELECT id, alg, kind, key, keying, keyed_from, "
+		       "keyed_to, routed_from, routed_to, tx_counter, "
+		       "rx_counter FROM conns WHERE ident=?1",
+	[Q_CONN_PUT] = "INSERT OR REPLACE INTO conns(ident, id, alg, kind, "
+		       "key, keying, keyed_from, keyed_to, routed_from, "
+		       "routed_to, tx_counter, rx_counter) VALUES(?1,?2,?3,?4,"
+		       "?5,?6,?7,?8,?9,?10,?11,?12)",
+	[Q_PERIODIC_GET] = "SELECT period, armed FROM periodic WHERE ident=?1",
+	[Q_PERIODIC_PUT] = "INSERT OR REPLACE INTO periodic(ident, period, "
+			   "armed) VALUES(?1,?2,?3)",
+	[Q_NONCE_ADD] = "UPDATE modules SET ctl_nonce=ctl_nonce+?2 WHERE "
+			"name=?1 AND instance=?3",
+	[Q_NONCE_GET] = "SELECT ctl_nonce FROM modules WHERE name=?1",
+	[Q_COUNTER_ADD] = "UPDATE conns SET tx_counter=tx_counter+?2 WHERE "
+			  "ident=?1",
+	[Q_COUNTER_GET] = "SELECT tx_counter FROM conns WHERE ident=?1",
+	[Q_COUNTER_ACCEPT] = "UPDATE conns SET rx_counter=?2 WHERE ident=?1 "
+			     "AND rx_counter<?2",
+};
+
+/* Nonces of one module instance reserved by this process and not yet
+ * handed out: next .. last (last = the row's ctl_nonce when reserved). */
+struct nonce_block {
+	char name[DEPLOY_NAME_MAX];
+	uint32_t instance;
+	uint64_t next, last;
+};
+
 struct deploy_state {
 	sqlite3 *db;
 	char path[DEPLOY_PATH_MAX];
+	int wal;                /* journal_mode=WAL, synchronous=NORMAL */
+	int durable;            /* the open transaction commits with FULL */
+	sqlite3_stmt *q[Q_COUNT];
+	struct nonce_block blocks[DEPLOY_MAX_MODULES];
+	size_t n_blocks, evict;
 };
 
 static const char schema[] =
-	"PRAGMA synchronous=FULL;"
 	"CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY,"
 	" value TEXT NOT NULL);"
 	"CREATE TABLE IF NOT EXISTS modules(name TEXT PRIMARY KEY,"
@@ -55,10 +143,33 @@ static deploy_status exec(struct deploy_state *st, const char *sql,
 	return DEPLOY_OK;
 }
 
+/* Refuse a file others can read: the database, and its -wal and -shm
+ * files (the -wal file holds pages of the database, keys among them,
+ * until they are checkpointed). */
+static deploy_status private_mode(const char *path, const struct stat *sb,
+				  char *err, size_t errlen)
+{
+	if (!S_ISREG(sb->st_mode)) {
+		deploy_errf(err, errlen, "state database %s: not a file", path);
+		return DEPLOY_E_FAIL;
+	}
+	if (sb->st_mode & 077) {
+		deploy_errf(err, errlen,
+			    "state database %s: mode %03o lets others read "
+			    "connection keys; run chmod 600 %s", path,
+			    (unsigned)(sb->st_mode & 0777), path);
+		return DEPLOY_E_FAIL;
+	}
+	return DEPLOY_OK;
+}
+
 /* Create the file with mode 0600 ourselves, so SQLite never creates it
- * with the umask's mode; refuse an existing file others can read. */
+ * with the umask's mode (SQLite gives the -wal and -shm files the mode of
+ * the database file); refuse an existing file others can read. */
 static deploy_status secure_file(const char *path, char *err, size_t errlen)
 {
+	static const char *const sides[] = {"-wal", "-shm"};
+	char side[DEPLOY_PATH_MAX + 8];
 	struct stat sb;
 	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 
@@ -67,20 +178,51 @@ static deploy_status secure_file(const char *path, char *err, size_t errlen)
 			    strerror(errno));
 		return DEPLOY_E_FAIL;
 	}
-	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+	if (fstat(fd, &sb) != 0) {
+		deploy_errf(err, errlen, "state database %s: %s", path,
+			    strerror(errno));
 		close(fd);
-		deploy_errf(err, errlen, "state database %s: not a file", path);
 		return DEPLOY_E_FAIL;
 	}
 	close(fd);
-	if (sb.st_mode & 077) {
-		deploy_errf(err, errlen,
-			    "state database %s: mode %03o lets others read "
-			    "connection keys; run chmod 600 %s", path,
-			    (unsigned)(sb.st_mode & 0777), path);
+	if (private_mode(path, &sb, err, errlen) != DEPLOY_OK)
 		return DEPLOY_E_FAIL;
+	for (size_t i = 0; i < 2; i++) {
+		snprintf(side, sizeof side, "%s%s", path, sides[i]);
+		if (stat(side, &sb) != 0) {
+			if (errno == ENOENT)
+				continue;
+			deploy_errf(err, errlen, "state database %s: %s", side,
+				    strerror(errno));
+			return DEPLOY_E_FAIL;
+		}
+		if (private_mode(side, &sb, err, errlen) != DEPLOY_OK)
+			return DEPLOY_E_FAIL;
 	}
 	return DEPLOY_OK;
+}
+
+/* WAL with synchronous=NORMAL; where WAL is not available (a file system
+ * without shared memory for the -shm file), the rollback journal with
+ * synchronous=FULL, which makes every commit durable. */
+static deploy_status journal(struct deploy_state *st, char *err,
+			     size_t errlen)
+{
+	sqlite3_stmt *s;
+	const unsigned char *mode;
+	int rc;
+
+	if (sqlite3_prepare_v2(st->db, "PRAGMA journal_mode=WAL", -1, &s,
+			       NULL) != SQLITE_OK)
+		return db_fail(st, "journal_mode", err, errlen);
+	rc = sqlite3_step(s);
+	mode = rc == SQLITE_ROW ? sqlite3_column_text(s, 0) : NULL;
+	st->wal = mode != NULL && strcmp((const char *)mode, "wal") == 0;
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW)
+		return db_fail(st, "journal_mode", err, errlen);
+	return exec(st, st->wal ? "PRAGMA synchronous=NORMAL"
+				: "PRAGMA synchronous=FULL", err, errlen);
 }
 
 deploy_status deploy_state_open(const char *path, struct deploy_state **out,
@@ -106,7 +248,9 @@ deploy_status deploy_state_open(const char *path, struct deploy_state **out,
 		return rc;
 	}
 	sqlite3_busy_timeout(st->db, 5000);
-	rc = exec(st, schema, err, errlen);
+	rc = journal(st, err, errlen);
+	if (rc == DEPLOY_OK)
+		rc = exec(st, schema, err, errlen);
 	if (rc != DEPLOY_OK) {
 		deploy_state_close(st);
 		return rc;
@@ -119,46 +263,112 @@ void deploy_state_close(struct deploy_state *st)
 {
 	if (st == NULL)
 		return;
+	if (st->db != NULL)
+		deploy_state_rollback(st);
+	for (size_t i = 0; i < Q_COUNT; i++)
+		sqlite3_finalize(st->q[i]);
+	/* every statement finalized: the last connection to close
+	 * checkpoints the -wal file into the database and removes it */
 	sqlite3_close(st->db);
 	free(st);
+}
+
+/* The prepared statement of q, ready to be bound. */
+static deploy_status query(struct deploy_state *st, enum query q,
+			   sqlite3_stmt **s, char *err, size_t errlen)
+{
+	if (st->q[q] == NULL &&
+	    sqlite3_prepare_v3(st->db, queries[q], -1,
+			       SQLITE_PREPARE_PERSISTENT, &st->q[q],
+			       NULL) != SQLITE_OK) {
+		st->q[q] = NULL;
+		return db_fail(st, "prepare", err, errlen);
+	}
+	*s = st->q[q];
+	return DEPLOY_OK;
+}
+
+/* After a statement's last step: ready for the next use, and no binding
+ * keeps pointing into the caller's memory. */
+static void done(sqlite3_stmt *s)
+{
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+}
+
+/* Step a statement that returns no row. */
+static deploy_status run(struct deploy_state *st, sqlite3_stmt *s,
+			 char *err, size_t errlen)
+{
+	int rc = sqlite3_step(s);
+	deploy_status ds = DEPLOY_OK;
+
+	if (rc != SQLITE_DONE)
+		ds = db_fail(st, "write", err, errlen);
+	done(s);
+	return ds;
+}
+
+static deploy_status run_query(struct deploy_state *st, enum query q,
+			       char *err, size_t errlen)
+{
+	sqlite3_stmt *s;
+
+	if (query(st, q, &s, err, errlen) != DEPLOY_OK)
+		return DEPLOY_E_FAIL;
+	return run(st, s, err, errlen);
+}
+
+/* A durable transaction ended: back to synchronous=NORMAL. */
+static void end_durable(struct deploy_state *st)
+{
+	if (st->durable && st->wal)
+		(void)sqlite3_exec(st->db, "PRAGMA synchronous=NORMAL", NULL,
+				   NULL, NULL);
+	st->durable = 0;
+}
+
+/* synchronous may only change outside a transaction: set it first. */
+static deploy_status begin(struct deploy_state *st, int durable, char *err,
+			   size_t errlen)
+{
+	if (durable && st->wal &&
+	    exec(st, "PRAGMA synchronous=FULL", err, errlen) != DEPLOY_OK)
+		return DEPLOY_E_FAIL;
+	st->durable = durable;
+	if (run_query(st, Q_BEGIN, err, errlen) != DEPLOY_OK) {
+		end_durable(st);
+		return DEPLOY_E_FAIL;
+	}
+	return DEPLOY_OK;
 }
 
 deploy_status deploy_state_begin(struct deploy_state *st, char *err,
 				 size_t errlen)
 {
-	return exec(st, "BEGIN IMMEDIATE", err, errlen);
+	return begin(st, 0, err, errlen);
+}
+
+deploy_status deploy_state_begin_durable(struct deploy_state *st, char *err,
+					 size_t errlen)
+{
+	return begin(st, 1, err, errlen);
 }
 
 deploy_status deploy_state_commit(struct deploy_state *st, char *err,
 				  size_t errlen)
 {
-	return exec(st, "COMMIT", err, errlen);
+	if (run_query(st, Q_COMMIT, err, errlen) != DEPLOY_OK)
+		return DEPLOY_E_FAIL; /* still open: the caller rolls back */
+	end_durable(st);
+	return DEPLOY_OK;
 }
 
 void deploy_state_rollback(struct deploy_state *st)
 {
 	if (!sqlite3_get_autocommit(st->db))
 		(void)sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
-}
-
-static deploy_status prepare(struct deploy_state *st, const char *sql,
-			     sqlite3_stmt **s, char *err, size_t errlen)
-{
-	if (sqlite3_prepare_v2(st->db, sql, -1, s, NULL) != SQLITE_OK)
-		return db_fail(st, "prepare", err, errlen);
-	return DEPLOY_OK;
-}
-
-/* Step a statement that returns no row, then finalize it. */
-static deploy_status run(struct deploy_state *st, sqlite3_stmt *s,
-			 char *err, size_t errlen)
-{
-	int rc = sqlite3_step(s);
-
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE)
-		return db_fail(st, "write", err, errlen);
-	return DEPLOY_OK;
+	end_durable(st);
 }
 
 /* ----------------------------------------------------------------- meta */
@@ -170,15 +380,14 @@ static deploy_status meta_get(struct deploy_state *st, const char *key,
 	int rc;
 
 	out[0] = 0;
-	if (prepare(st, "SELECT value FROM meta WHERE key=?1", &s, err,
-		    errlen) != DEPLOY_OK)
+	if (query(st, Q_META_GET, &s, err, errlen) != DEPLOY_OK)
 		return DEPLOY_E_FAIL;
 	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW)
 		snprintf(out, cap, "%s",
 			 (const char *)sqlite3_column_text(s, 0));
-	sqlite3_finalize(s);
+	done(s);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return db_fail(st, "read", err, errlen);
 	return DEPLOY_OK;
@@ -189,8 +398,7 @@ static deploy_status meta_set(struct deploy_state *st, const char *key,
 {
 	sqlite3_stmt *s;
 
-	if (prepare(st, "INSERT OR REPLACE INTO meta(key,value) VALUES(?1,?2)",
-		    &s, err, errlen) != DEPLOY_OK)
+	if (query(st, Q_META_SET, &s, err, errlen) != DEPLOY_OK)
 		return DEPLOY_E_FAIL;
 	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 2, val, -1, SQLITE_STATIC);
@@ -200,16 +408,13 @@ static deploy_status meta_set(struct deploy_state *st, const char *key,
 static int id_used(struct deploy_state *st, uint32_t id)
 {
 	sqlite3_stmt *s;
-	int used = 1;
+	int used;
 
-	if (sqlite3_prepare_v2(st->db,
-			       "SELECT 1 FROM modules WHERE instance=?1 OR "
-			       "old_instance=?1 UNION SELECT 1 FROM conns "
-			       "WHERE id=?1", -1, &s, NULL) != SQLITE_OK)
+	if (query(st, Q_ID_USED, &s, NULL, 0) != DEPLOY_OK)
 		return 1;
 	sqlite3_bind_int64(s, 1, id);
 	used = sqlite3_step(s) != SQLITE_DONE;
-	sqlite3_finalize(s);
+	done(s);
 	return used;
 }
 
@@ -269,7 +474,9 @@ deploy_status deploy_state_deployment(struct deploy_state *st,
 	if (random_id(&fresh, err, errlen) != DEPLOY_OK)
 		return DEPLOY_E_FAIL;
 	snprintf(idtext, sizeof idtext, "%lu", (unsigned long)fresh);
-	if (deploy_state_begin(st, err, errlen) != DEPLOY_OK)
+	/* durable: nodes will hold modules under this id, and only this id
+	 * lets `down` remove them */
+	if (deploy_state_begin_durable(st, err, errlen) != DEPLOY_OK)
 		return DEPLOY_E_FAIL;
 	if (meta_set(st, "name", name, err, errlen) != DEPLOY_OK ||
 	    meta_set(st, "deployment", idtext, err, errlen) != DEPLOY_OK ||
@@ -318,9 +525,7 @@ deploy_status deploy_state_module_get(struct deploy_state *st,
 
 	memset(m, 0, sizeof *m);
 	*found = 0;
-	if (prepare(st, "SELECT instance, old_instance, node, image, "
-		    "measurement, loaded, attested, disabled, ctl_nonce "
-		    "FROM modules WHERE name=?1", &s, err, errlen) != DEPLOY_OK)
+	if (query(st, Q_MODULE_GET, &s, err, errlen) != DEPLOY_OK)
 		return DEPLOY_E_FAIL;
 	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
 	rc = sqlite3_step(s);
@@ -339,7 +544,7 @@ deploy_status deploy_state_module_get(struct deploy_state *st,
 		m->disabled = sqlite3_column_int(s, 7);
 		m->ctl_nonce = (uint64_t)sqlite3_column_int64(s, 8);
 	}
-	sqlite3_finalize(s);
+	done(s);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return db_fail(st, "read", err, errlen);
 	return DEPLOY_OK;
@@ -351,10 +556,7 @@ deploy_status deploy_state_module_put(struct deploy_state *st,
 {
 	sqlite3_stmt *s;
 
-	if (prepare(st, "INSERT OR REPLACE INTO modules(name, instance, "
-		    "old_instance, node, image, measurement, loaded, attested, "
-		    "disabled, ctl_nonce) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,"
-		    "?10)", &s, err, errlen) != DEPLOY_OK)
+	if (query(st, Q_MODULE_PUT, &s, err, errlen) != DEPLOY_OK)
 		return DEPLOY_E_FAIL;
 	sqlite3_bind_text(s, 1, m->name, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 2, m->instance);
@@ -382,9 +584,7 @@ deploy_status deploy_state_conn_get(struct deploy_state *st,
 
 	memset(c, 0, sizeof *c);
 	*found = 0;
-	if (prepare(st, "SELECT id, alg, kind, key, keying, keyed_from, "
-		    "keyed_to, routed_from, routed_to, tx_counter, rx_counter "
-		    "FROM conns WHERE ident=?1", &s, err, errlen) != DEPLOY_OK)
+	if (query(st, Q_CONN_GET, &s, err, errlen) != DEPLOY_OK)
 		return DEPLOY_E_FAIL;
 	sqlite3_bind_text(s, 1, ident, -1, SQLITE_STATIC);
 	rc = sqlite3_step(s);
@@ -403,7 +603,7 @@ deploy_status deploy_state_conn_get(struct deploy_state *st,
 		c->tx_counter = (uint64_t)sqlite3_column_int64(s, 9);
 		c->rx_counter = (uint64_t)sqlite3_column_int64(s, 10);
 	}
-	sqlite3_finalize(s);
+	done(s);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return db_fail(st, "read", err, errlen);
 	return DEPLOY_OK;
@@ -415,10 +615,7 @@ deploy_status deploy_state_conn_put(struct deploy_state *st,
 {
 	sqlite3_stmt *s;
 
-	if (prepare(st, "INSERT OR REPLACE INTO conns(ident, id, alg, kind, "
-		    "key, keying, keyed_from, keyed_to, routed_from, routed_to,"
-		    " tx_counter, rx_counter) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,"
-		    "?9,?10,?11,?12)", &s, err, errlen) != DEPLOY_OK)
+	if (query(st, Q_CONN_PUT, &s, err, errlen) != DEPLOY_OK)
 		return DEPLOY_E_FAIL;
 	sqlite3_bind_text(s, 1, c->ident, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 2, c->id);
@@ -455,8 +652,7 @@ deploy_status deploy_state_periodic_get(struct deploy_state *st,
 
 	memset(p, 0, sizeof *p);
 	*found = 0;
-	if (prepare(st, "SELECT period, armed FROM periodic WHERE ident=?1",
-		    &s, err, errlen) != DEPLOY_OK)
+	if (query(st, Q_PERIODIC_GET, &s, err, errlen) != DEPLOY_OK)
 		return DEPLOY_E_FAIL;
 	sqlite3_bind_text(s, 1, ident, -1, SQLITE_STATIC);
 	rc = sqlite3_step(s);
@@ -466,7 +662,7 @@ deploy_status deploy_state_periodic_get(struct deploy_state *st,
 		p->period_ms = (uint32_t)sqlite3_column_int64(s, 0);
 		p->armed = sqlite3_column_int(s, 1);
 	}
-	sqlite3_finalize(s);
+	done(s);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return db_fail(st, "read", err, errlen);
 	return DEPLOY_OK;
@@ -478,8 +674,7 @@ deploy_status deploy_state_periodic_put(struct deploy_state *st,
 {
 	sqlite3_stmt *s;
 
-	if (prepare(st, "INSERT OR REPLACE INTO periodic(ident, period, armed)"
-		    " VALUES(?1,?2,?3)", &s, err, errlen) != DEPLOY_OK)
+	if (query(st, Q_PERIODIC_PUT, &s, err, errlen) != DEPLOY_OK)
 		return DEPLOY_E_FAIL;
 	sqlite3_bind_text(s, 1, p->ident, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 2, p->period_ms);
@@ -489,36 +684,136 @@ deploy_status deploy_state_periodic_put(struct deploy_state *st,
 
 /* ------------------------------------------------- nonces and counters */
 
-/* UPDATE col = col + 1 of one row and read it back, in one transaction
- * that is committed before the value is handed out. */
-static deploy_status bump(struct deploy_state *st, const char *update,
-			  const char *select, const char *key,
-			  uint64_t *value, char *err, size_t errlen)
+/* Read one integer column of the row named key (?1). */
+static deploy_status read_value(struct deploy_state *st, enum query q,
+				const char *key, uint64_t *value, char *err,
+				size_t errlen)
 {
 	sqlite3_stmt *s;
 	int rc;
 
-	if (deploy_state_begin(st, err, errlen) != DEPLOY_OK)
+	if (query(st, q, &s, err, errlen) != DEPLOY_OK)
 		return DEPLOY_E_FAIL;
-	if (prepare(st, update, &s, err, errlen) != DEPLOY_OK)
-		goto fail;
-	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
-	if (run(st, s, err, errlen) != DEPLOY_OK)
-		goto fail;
-	if (sqlite3_changes(st->db) != 1) {
-		deploy_errf(err, errlen, "state database %s: no row '%s'",
-			    st->path, key);
-		goto fail;
-	}
-	if (prepare(st, select, &s, err, errlen) != DEPLOY_OK)
-		goto fail;
 	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
 	rc = sqlite3_step(s);
 	*value = rc == SQLITE_ROW ? (uint64_t)sqlite3_column_int64(s, 0) : 0;
-	sqlite3_finalize(s);
-	if (rc != SQLITE_ROW) {
-		db_fail(st, "read", err, errlen);
+	done(s);
+	if (rc != SQLITE_ROW)
+		return db_fail(st, "read", err, errlen);
+	return DEPLOY_OK;
+}
+
+/* Add n to a nonce or counter column of one row (query add: ?1 the row's
+ * key, ?2 n, ?3 the instance for nonces) and read the new value back, in
+ * one durable transaction: on disk before the caller sees the value. */
+static deploy_status reserve(struct deploy_state *st, enum query add,
+			     enum query get, const char *key,
+			     uint32_t instance, uint64_t n, uint64_t *value,
+			     char *err, size_t errlen)
+{
+	sqlite3_stmt *s;
+
+	if (deploy_state_begin_durable(st, err, errlen) != DEPLOY_OK)
+		return DEPLOY_E_FAIL;
+	if (query(st, add, &s, err, errlen) != DEPLOY_OK)
 		goto fail;
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)n);
+	if (add == Q_NONCE_ADD)
+		sqlite3_bind_int64(s, 3, instance);
+	if (run(st, s, err, errlen) != DEPLOY_OK)
+		goto fail;
+	if (sqlite3_changes(st->db) != 1) {
+		deploy_errf(err, errlen, "state database %s: no row '%s'%s",
+			    st->path, key, add == Q_NONCE_ADD
+			    ? " for this instance" : "");
+		goto fail;
+	}
+	if (read_value(st, get, key, value, err, errlen) != DEPLOY_OK ||
+	    deploy_state_commit(st, err, errlen) != DEPLOY_OK)
+		goto fail;
+	return DEPLOY_OK;
+fail:
+	deploy_state_rollback(st);
+	return DEPLOY_E_FAIL;
+}
+
+/* This process's block for (module, instance), or a slot for a new one
+ * (*fresh set): the oldest block is given up when all are taken, which
+ * only wastes its nonces. */
+static struct nonce_block *block_of(struct deploy_state *st,
+				    const char *module, uint32_t instance,
+				    int *fresh)
+{
+	const size_t cap = sizeof st->blocks / sizeof st->blocks[0];
+	struct nonce_block *b;
+
+	*fresh = 0;
+	for (size_t i = 0; i < st->n_blocks; i++) {
+		b = &st->blocks[i];
+		if (b->instance == instance && strcmp(b->name, module) == 0)
+			return b;
+	}
+	*fresh = 1;
+	if (st->n_blocks < cap)
+		return &st->blocks[st->n_blocks++];
+	return &st->blocks[st->evict++ % cap];
+}
+
+deploy_status deploy_state_nonce_next(struct deploy_state *st,
+				      const char *module, uint32_t instance,
+				      uint64_t *nonce, char *err,
+				      size_t errlen)
+{
+	struct nonce_block *b;
+	uint64_t last;
+	int fresh;
+
+	b = block_of(st, module, instance, &fresh);
+	if (fresh || b->next > b->last) {
+		if (fresh)
+			b->instance = 0; /* unusable until reserved */
+		if (reserve(st, Q_NONCE_ADD, Q_NONCE_GET, module, instance,
+			    DEPLOY_STATE_NONCE_BLOCK, &last, err,
+			    errlen) != DEPLOY_OK)
+			return DEPLOY_E_FAIL;
+		snprintf(b->name, sizeof b->name, "%s", module);
+		b->instance = instance;
+		b->last = last;
+		b->next = last - DEPLOY_STATE_NONCE_BLOCK + 1;
+	}
+	*nonce = b->next++;
+	return DEPLOY_OK;
+}
+
+deploy_status deploy_state_counter_next(struct deploy_state *st,
+					const char *ident, uint64_t *counter,
+					char *err, size_t errlen)
+{
+	return reserve(st, Q_COUNTER_ADD, Q_COUNTER_GET, ident, 0, 1, counter,
+		       err, errlen);
+}
+
+deploy_status deploy_state_counter_accept(struct deploy_state *st,
+					  const char *ident, uint64_t counter,
+					  char *err, size_t errlen)
+{
+	sqlite3_stmt *s;
+
+	if (deploy_state_begin_durable(st, err, errlen) != DEPLOY_OK)
+		return DEPLOY_E_FAIL;
+	if (query(st, Q_COUNTER_ACCEPT, &s, err, errlen) != DEPLOY_OK)
+		goto fail;
+	sqlite3_bind_text(s, 1, ident, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)counter);
+	if (run(st, s, err, errlen) != DEPLOY_OK)
+		goto fail;
+	if (sqlite3_changes(st->db) != 1) {
+		deploy_errf(err, errlen, "%s: counter %llu refused (not above "
+			    "the last one accepted)", ident,
+			    (unsigned long long)counter);
+		deploy_state_rollback(st);
+		return DEPLOY_E_INPUT;
 	}
 	if (deploy_state_commit(st, err, errlen) != DEPLOY_OK)
 		goto fail;
@@ -528,28 +823,12 @@ fail:
 	return DEPLOY_E_FAIL;
 }
 
-deploy_status deploy_state_nonce_next(struct deploy_state *st,
-				      const char *module, uint64_t *nonce,
-				      char *err, size_t errlen)
-{
-	return bump(st, "UPDATE modules SET ctl_nonce=ctl_nonce+1 WHERE name=?1",
-		    "SELECT ctl_nonce FROM modules WHERE name=?1", module,
-		    nonce, err, errlen);
-}
-
-deploy_status deploy_state_counter_next(struct deploy_state *st,
-					const char *ident, uint64_t *counter,
-					char *err, size_t errlen)
-{
-	return bump(st, "UPDATE conns SET tx_counter=tx_counter+1 WHERE ident=?1",
-		    "SELECT tx_counter FROM conns WHERE ident=?1", ident,
-		    counter, err, errlen);
-}
-
 deploy_status deploy_state_mark_down(struct deploy_state *st, char *err,
 				     size_t errlen)
 {
-	if (deploy_state_begin(st, err, errlen) != DEPLOY_OK)
+	/* durable: once `down` said so, a power loss must not turn the
+	 * deployment back into "up" with its keys in the database */
+	if (deploy_state_begin_durable(st, err, errlen) != DEPLOY_OK)
 		return DEPLOY_E_FAIL;
 	if (exec(st, "UPDATE modules SET loaded=0, attested=0, disabled=0, "
 		 "old_instance=0", err, errlen) != DEPLOY_OK ||

@@ -16,12 +16,32 @@
  *
  * Rules (design §6):
  *  - Every change is one SQLite transaction, committed before the call
- *    returns; the file is written with synchronous=FULL.
+ *    returns. The database is in WAL mode (files PATH-wal and PATH-shm
+ *    beside it while it is open, or after a crash) with
+ *    synchronous=NORMAL: a commit survives the process being killed at
+ *    any point, and a power loss can lose the last commits but never
+ *    corrupts the file.
+ *  - What must survive a power loss is committed durably (the -wal file
+ *    synced before the commit returns, and with it every earlier
+ *    commit): nonce and counter reservations, accepted receive counters,
+ *    the deployment id, transactions begun with
+ *    deploy_state_begin_durable (ids the nodes will see, cleared
+ *    progress), `down`. What a power loss can lose is only the record
+ *    that a step was done; the next `deploy` does it again, which every
+ *    step allows (docs/deployer.md, "Resume and nonces").
  *  - deploy_state_nonce_next / _counter_next commit the new value BEFORE
  *    they return it: the caller then sends the message that uses it. A
- *    crash between the two wastes a value and never reuses one.
+ *    crash between the two wastes a value and never reuses one. Nonces
+ *    are reserved DEPLOY_STATE_NONCE_BLOCK at a time per module instance
+ *    (the row's ctl_nonce is the highest reserved) and handed out from
+ *    memory; a process that ends wastes the rest of its block.
+ *  - The nonce mark of a module instance never goes down:
+ *    deploy_state_module_put keeps the higher of the row's and the
+ *    caller's ctl_nonce while the instance is the same.
  *  - Keys are stored as BLOBs and wiped from the structs the callers use
  *    (deploy_state_conn_wipe).
+ *  - The database and its -wal and -shm files must not be readable by
+ *    group or others (SQLite creates the two with the database's mode).
  */
 #ifndef DEPLOY_STATE_H
 #define DEPLOY_STATE_H
@@ -42,7 +62,7 @@ struct deploy_state_module {
 	char image[DEPLOY_PATH_MAX];
 	uint8_t measurement[32];
 	int loaded, attested, disabled;
-	uint64_t ctl_nonce;           /* last nonce used (committed) */
+	uint64_t ctl_nonce;           /* highest nonce reserved (committed) */
 };
 
 enum deploy_state_side { DEPLOY_SIDE_FROM = 0, DEPLOY_SIDE_TO = 1 };
@@ -67,8 +87,9 @@ struct deploy_state_periodic {
 	int armed;
 };
 
-/* Open (creating with mode 0600 if needed) and migrate the schema. A
- * database readable by group or others is refused. */
+/* Open (creating with mode 0600 if needed), switch to WAL and migrate
+ * the schema. A database, -wal or -shm file readable by group or others
+ * is refused. */
 DEPLOY_MUST_CHECK deploy_status deploy_state_open(const char *path,
 	struct deploy_state **out, char *err, size_t errlen);
 void deploy_state_close(struct deploy_state *st);
@@ -116,28 +137,46 @@ DEPLOY_MUST_CHECK deploy_status deploy_state_periodic_put(
 	struct deploy_state *st, const struct deploy_state_periodic *p,
 	char *err, size_t errlen);
 
-/* Reserve the next control nonce of a module (last + 1), committed before
- * return. */
-DEPLOY_MUST_CHECK deploy_status deploy_state_nonce_next(
-	struct deploy_state *st, const char *module, uint64_t *nonce,
-	char *err, size_t errlen);
+/* Nonces reserved per module instance at once (see Rules). */
+#define DEPLOY_STATE_NONCE_BLOCK 64
 
-/* Reserve the next send counter of a direct connection, committed before
- * return. */
+/* The next control nonce of module `module` whose current instance is
+ * `instance`: from this process's block, or from a new block reserved
+ * (ctl_nonce + DEPLOY_STATE_NONCE_BLOCK, committed durably) before
+ * return. Fails when the row is missing or holds another instance. */
+DEPLOY_MUST_CHECK deploy_status deploy_state_nonce_next(
+	struct deploy_state *st, const char *module, uint32_t instance,
+	uint64_t *nonce, char *err, size_t errlen);
+
+/* Reserve the next send counter of a direct connection, committed
+ * durably before return. */
 DEPLOY_MUST_CHECK deploy_status deploy_state_counter_next(
 	struct deploy_state *st, const char *ident, uint64_t *counter,
 	char *err, size_t errlen);
 
+/* Record counter as the last accepted receive counter of a connection,
+ * durably, only if it is above the recorded one: DEPLOY_E_INPUT (with a
+ * message) when it is not, e.g. another process accepted it first. */
+DEPLOY_MUST_CHECK deploy_status deploy_state_counter_accept(
+	struct deploy_state *st, const char *ident, uint64_t counter,
+	char *err, size_t errlen);
+
 /* Everything is gone from the nodes (`down`): clear every loaded,
  * attested, keyed, routed and armed flag and every key, keep the ids and
- * nonces (they only ever go up), set status "down". One transaction. */
+ * nonces (they only ever go up), set status "down". One durable
+ * transaction. */
 DEPLOY_MUST_CHECK deploy_status deploy_state_mark_down(
 	struct deploy_state *st, char *err, size_t errlen);
 
 /* Group several puts into one transaction (no nesting): begin, the
- * puts, then commit; on any error, rollback. */
+ * puts, then commit; on any error, rollback. A transaction begun with
+ * _begin_durable is on disk, with every commit before it, when commit
+ * returns (synchronous=FULL for that commit); use it for what must
+ * survive a power loss: ids the nodes will see, progress cleared. */
 DEPLOY_MUST_CHECK deploy_status deploy_state_begin(struct deploy_state *st,
 	char *err, size_t errlen);
+DEPLOY_MUST_CHECK deploy_status deploy_state_begin_durable(
+	struct deploy_state *st, char *err, size_t errlen);
 DEPLOY_MUST_CHECK deploy_status deploy_state_commit(struct deploy_state *st,
 	char *err, size_t errlen);
 void deploy_state_rollback(struct deploy_state *st);
