@@ -191,7 +191,7 @@ static deploy_status ensure_module(struct deploy_app *a, int i, char *err,
 				   size_t errlen)
 {
 	struct deploy_state_module row;
-	deploy_status st = module_row(a, i, &row, err, errlen);
+	deploy_status st = get_module(a, i, &row, err, errlen);
 
 	if (st != DEPLOY_OK)
 		return st;
@@ -731,6 +731,40 @@ out:
 
 /* -------------------------------------------------------------- deploy */
 
+/* The row of every module and connection, with its id, in one durable
+ * transaction before any node sees an id: a power loss can then lose the
+ * record of a LOAD_MODULE or ADD_ROUTE, never the id it used, so the next
+ * run repeats the step under the same id (the node takes it as a no-op)
+ * and leaves nothing behind on the node. Also checks, before anything
+ * is sent, that no deployed module changed or moved. */
+static deploy_status register_all(struct deploy_app *a, char *err,
+				  size_t errlen)
+{
+	struct deploy_state_module row;
+	struct deploy_state_conn c;
+	deploy_status st = DEPLOY_E_FAIL;
+
+	if (deploy_state_begin_durable(a->st, err, errlen) != DEPLOY_OK)
+		return DEPLOY_E_FAIL;
+	for (size_t i = 0; i < a->d->n_modules; i++) {
+		st = module_row(a, (int)i, &row, err, errlen);
+		if (st != DEPLOY_OK)
+			goto fail;
+	}
+	for (size_t i = 0; i < a->d->n_conns; i++) {
+		st = conn_row(a, (int)i, &c, err, errlen);
+		deploy_state_conn_wipe(&c);
+		if (st != DEPLOY_OK)
+			goto fail;
+	}
+	st = deploy_state_commit(a->st, err, errlen);
+	if (st == DEPLOY_OK)
+		return DEPLOY_OK;
+fail:
+	deploy_state_rollback(a->st);
+	return st;
+}
+
 deploy_status deploy_apply_all(struct deploy_app *a, char *err,
 			       size_t errlen)
 {
@@ -742,6 +776,9 @@ deploy_status deploy_apply_all(struct deploy_app *a, char *err,
 		return DEPLOY_E_FAIL;
 	if (deploy_apply_reconcile(a, err, errlen) != DEPLOY_OK)
 		return DEPLOY_E_FAIL;
+	st = register_all(a, err, errlen);
+	if (st != DEPLOY_OK)
+		return st;
 	for (size_t i = 0; i < a->d->n_modules; i++) {
 		st = ensure_module(a, (int)i, err, errlen);
 		if (st != DEPLOY_OK)

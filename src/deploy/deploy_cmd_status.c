@@ -46,10 +46,13 @@ static void print_db(struct deploy_app *a)
 		       m.disabled ? " DISABLED" : "");
 	}
 	for (size_t i = 0; i < a->d->n_conns; i++) {
+		/* a row with an id but no key and no route yet (deploy
+		 * records every id before it sends any) is not set up */
 		if (deploy_state_conn_get(a->st, a->d->conns[i].ident, &c,
 					  &found, err, sizeof err) != DEPLOY_OK ||
-		    !found) {
+		    !found || (!c.has_key && !c.routed[0] && !c.routed[1])) {
 			printf("  conn %s: not set up\n", a->d->conns[i].ident);
+			deploy_state_conn_wipe(&c);
 			continue;
 		}
 		printf("  conn 0x%08x %s: %s, %s%s\n", (unsigned)c.id, c.ident,
