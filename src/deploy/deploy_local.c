@@ -138,7 +138,8 @@ static void exec_authexd(const struct local *l, int i, const char *port,
 			 const char *key)
 {
 	const struct deploy_node *nd = &l->a->d->nodes[i];
-	char opt[sizeof "serial=" + DEPLOY_SERIAL_MAX + sizeof l->dir];
+	char opt[sizeof "serial=,runas=65534:65534" + DEPLOY_SERIAL_MAX +
+		 sizeof l->dir];
 	const char *argv[20];
 	int n = 0;
 
@@ -166,11 +167,16 @@ static void exec_authexd(const struct local *l, int i, const char *port,
 		argv[n++] = "--platform-opt";
 		argv[n++] = opt;
 	} else if (strcmp(nd->platform, "tzm") == 0) {
-		/* the emulated board's secure output device (UART1) */
-		snprintf(opt, sizeof opt, "uart1=%s/%s.uart1", l->dir,
-			 nd->name);
+		/* the emulated board's secure output device (UART1); as root
+		 * QEMU and the daemon both give up root once started */
+		snprintf(opt, sizeof opt, "uart1=%s/%s.uart1%s", l->dir,
+			 nd->name, geteuid() == 0 ? ",runas=65534:65534" : "");
 		argv[n++] = "--platform-opt";
 		argv[n++] = opt;
+		if (geteuid() == 0) {
+			argv[n++] = "--user";
+			argv[n++] = "65534";
+		}
 	}
 	argv[n] = NULL;
 	execv(l->authexd, (char *const *)argv);

@@ -61,7 +61,7 @@ struct ax_platform_module {
 
 struct options {
 	char serial[OPT_MAX], qemu[OPT_MAX], firmware[OPT_MAX];
-	char uart1[OPT_MAX], log[OPT_MAX];
+	char uart1[OPT_MAX], log[OPT_MAX], runas[OPT_MAX];
 	int timeout_ms;
 };
 
@@ -504,6 +504,7 @@ static int option(const char *kv, size_t n, struct options *o, char *err,
 		{"firmware", offsetof(struct options, firmware)},
 		{"uart1", offsetof(struct options, uart1)},
 		{"log", offsetof(struct options, log)},
+		{"runas", offsetof(struct options, runas)},
 	};
 	const char *eq = memchr(kv, '=', n);
 	size_t klen = eq ? (size_t)(eq - kv) : n, vlen = eq ? n - klen - 1 : 0;
@@ -527,7 +528,7 @@ static int option(const char *kv, size_t n, struct options *o, char *err,
 	}
 	snprintf(err, errlen, "tzm platform option '%.*s': use serial=PATH, "
 		 "serial=tcp:HOST:PORT, qemu=PATH, firmware=DIR, uart1=PATH, "
-		 "log=PATH or timeout_ms=N", (int)n, kv);
+		 "log=PATH, runas=USER|UID:GID or timeout_ms=N", (int)n, kv);
 	return -1;
 }
 
@@ -835,14 +836,23 @@ static int boot_qemu(const uint8_t *k_node, const struct options *o,
 		     char *err, size_t errlen)
 {
 	static struct qemu_args a;
-	char *const argv[] = {
+	static char runas[OPT_MAX];
+	char *argv[] = {
 		a.qemu, "-M", "mps2-an505", "-display", "none", "-monitor",
 		"none", "-serial", "stdio", "-serial", a.uart1,
 		"-semihosting-config", "enable=on,target=native", "-kernel",
-		a.kernel, "-device", a.ns, "-device", a.key, NULL};
+		a.kernel, "-device", a.ns, "-device", a.key, NULL, NULL, NULL};
+	size_t argc = sizeof(argv) / sizeof(argv[0]) - 3;
 	int sv[2], logfd = -1, rc;
 	pid_t parent = getpid();
 
+	/* QEMU drops root once the images (and the key) are loaded, just
+	 * before the guest runs. */
+	if (o->runas[0] != '\0') {
+		memcpy(runas, o->runas, sizeof(runas));
+		argv[argc++] = "-runas";
+		argv[argc++] = runas;
+	}
 	if (k_node == NULL) {
 		snprintf(err, errlen, "tzm: no node key to provision the "
 			 "emulated board (or serial=... for a provisioned one)");
