@@ -64,6 +64,7 @@
 "                       board); otherwise QEMU is started with the node key:\n" \
 "                       qemu=PATH, firmware=DIR (s_node.elf, ns_node.elf),\n" \
 "                       uart1=FILE (the secure output device), log=FILE,\n" \
+"                       runas=USER|UID:GID (QEMU drops root after loading),\n" \
 "                       timeout_ms=N (per request, default 5000).\n" \
 "    --user UID[:GID]   after the platform started and the port is bound,\n" \
 "                       drop to this numeric uid (and gid; default = uid).\n" \
