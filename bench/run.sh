@@ -265,6 +265,53 @@ for f in "$SRC"/src/runtime/*.[ch]; do
 done
 echo "RESULT loc budget src/runtime $code 800 lines" >>"$RES"
 
+# ------------------------------------------- tzm: host <-> tzm module (QEMU)
+# bench_tzm: the round trip host module -> tzm module -> host module in one
+# process (the tzm backend starts QEMU mps2-an505 with the node firmware),
+# alternating with the same trip between host modules; then the sizes of
+# the firmware it ran. Emulation, not hardware. TZM_REPS runs of
+# TZM_ROUNDS rounds; the report takes the median over the runs. Builds the
+# firmware when it is missing; without it (or without QEMU) a NOTE line
+# tells the report why the section is empty.
+say "== tzm: host module <-> tzm module round trip (QEMU emulation)"
+TZM=$BUILD/tzm
+if [ "$QUICK" = 1 ]; then TZM_REPS=1 TZM_ROUNDS=20; else TZM_REPS=3 TZM_ROUNDS=150; fi
+tzm_note() { echo "NOTE tzm $*" >>"$RES"; say "   not measured: $*"; }
+tzm_run() {
+	local rc
+	for _ in $(seq 1 "$TZM_REPS"); do
+		rc=0
+		"$BUILD/bench_tzm" "$TZM_ROUNDS" 16 256 1000 >>"$RES" \
+			2>>"$WORK/bench_tzm.log" || rc=$?
+		[ "$rc" = 0 ] || return "$rc"
+	done
+}
+if [ ! -x "$BUILD/bench_tzm" ]; then
+	tzm_note "bench_tzm is not built"
+else
+	if [ ! -f "$TZM/s_node.elf" ] || [ ! -f "$TZM/ns_node.elf" ] ||
+		[ ! -f "$TZM/modules/bench_relay.so" ]; then
+		say "   building the firmware: cmake --build $BUILD --target tzm-firmware"
+		cmake --build "$BUILD" --target tzm-firmware \
+			>"$WORK/tzm-firmware.log" 2>&1 || true
+	fi
+	echo "RESULT load tzm 0 $(cut -d' ' -f1 /proc/loadavg) - -" >>"$RES"
+	: >"$WORK/bench_tzm.log"
+	rc=0
+	tzm_run || rc=$?
+	echo "RESULT load tzm 1 $(cut -d' ' -f1 /proc/loadavg) - -" >>"$RES"
+	if [ "$rc" = 77 ]; then
+		tzm_note "$(tail -n 1 "$WORK/bench_tzm.log")"
+	elif [ "$rc" != 0 ]; then
+		tzm_note "bench_tzm failed (exit $rc): $(tail -n 1 "$WORK/bench_tzm.log")"
+	fi
+	for f in s_node.elf ns_node.elf modules/bench_relay.so; do
+		[ "$rc" = 0 ] && command -v arm-none-eabi-size >/dev/null || break
+		arm-none-eabi-size "$TZM/$f" | awk -v f="$f" 'NR == 2 {
+			print "RESULT size tzm " f " " $1 " " $2 " " $3 " B" }' >>"$RES"
+	done
+fi
+
 END=$(date -u '+%Y-%m-%d %H:%M UTC')
 LOAD1=$(loadavg)
 SECS=$(($(date +%s) - T0))
