@@ -114,9 +114,18 @@ deploy_status deploy_path_join(const char *dir, const char *rel, char *out,
 
 void deploy_test_die(const char *step)
 {
+	static unsigned long seen;
 	const char *want = getenv("AUTHEX_TEST_DIE_AFTER");
+	size_t n = strlen(step);
+	unsigned long nth = 1;
 
-	if (want != NULL && strcmp(want, step) == 0) {
+	if (want == NULL || strncmp(want, step, n) != 0)
+		return;
+	if (want[n] == ':')
+		nth = strtoul(want + n + 1, NULL, 10);
+	else if (want[n] != 0)
+		return;
+	if (++seen == nth) {
 		fflush(NULL);
 		_exit(99);
 	}

@@ -60,8 +60,9 @@ DEPLOY_MUST_CHECK deploy_status deploy_path_join(const char *dir,
 	const char *rel, char *out, size_t cap);
 
 /* deploy_test_die - the crash hook of the resume tests: if the
- * environment variable AUTHEX_TEST_DIE_AFTER equals step, the process
- * ends at once with _exit(99), as if killed. */
+ * environment variable AUTHEX_TEST_DIE_AFTER equals step, or is "step:N"
+ * and this is the Nth time the process reaches step, the process ends at
+ * once with _exit(99), as if killed. */
 void deploy_test_die(const char *step);
 
 #endif /* DEPLOY_UTIL_H */
