@@ -33,7 +33,8 @@ CFLAGS := $(ARCH) -Os -g -std=c11 -ffreestanding -fno-common \
 	-DMBEDTLS_CONFIG_FILE='"mbedtls_config.h"' -DAX_MBEDTLS_STATIC_POOL \
 	$(AX_DEFS) \
 	-I$(SRC)/include -I$(SRC)/src/runtime -I$(SRC)/src/crypto \
-	-I$(SRC)/src/common -I$(TZM) -I$(TZM)/secure -I$(MBEDTLS)/include
+	-I$(SRC)/src/common -I$(TZM) -I$(TZM)/secure -I$(MBEDTLS)/include \
+	-MMD -MP
 # Project code: the project's warning set, as errors.
 WARN   := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wvla -Werror=implicit-fallthrough
@@ -85,6 +86,8 @@ LDFLAGS := $(ARCH) -nostdlib -nostartfiles -Wl,--gc-sections \
 MOD_CFLAGS := $(shell sed -n 's/^CFLAGS //p' $(TZM)/module.flags)
 MOD_LDFLAGS := $(shell sed -n 's/^LDFLAGS //p' $(TZM)/module.flags)
 MOD_RT := $(wildcard $(SRC)/src/runtime/*.c)
+MOD_HDRS := $(wildcard $(SRC)/src/runtime/*.h) $(SRC)/include/authex/module.h \
+	$(SRC)/src/crypto/ax_crypto.h
 MOD_SRCS := $(wildcard $(SRC)/examples/*/modules/*.c)
 MODULES := $(foreach f,$(MOD_SRCS),$(OUT)/modules/$(notdir $(patsubst %/modules/,%,$(dir $(f))))_$(notdir $(f:.c=.so)))
 MODULES += $(OUT)/modules/test_wrong_abi.so
@@ -114,12 +117,15 @@ endef
 $(foreach f,$(sort $(NS_SRCS) $(NS_NODE_SRCS)),$(eval $(call ns_compile_rule,$(f))))
 
 define module_rule
-$(OUT)/modules/$(notdir $(patsubst %/modules/,%,$(dir $(1))))_$(notdir $(1:.c=.so)): $(1) $(MOD_RT) $(TZM)/module.flags
+$(OUT)/modules/$(notdir $(patsubst %/modules/,%,$(dir $(1))))_$(notdir $(1:.c=.so)): $(1) $(MOD_RT) $(MOD_HDRS) $(TZM)/module.flags
 	@mkdir -p $$(@D)
 	$$(CC) $$(MOD_CFLAGS) $$(WARN) -I$(SRC)/include -I$(SRC)/src/runtime \
 		-I$(SRC)/src/crypto $$(MOD_LDFLAGS) -o $$@ $(1) $(MOD_RT)
 endef
 $(foreach f,$(MOD_SRCS),$(eval $(call module_rule,$(f))))
+
+# Header dependencies of every object, written by -MMD.
+-include $(wildcard $(OUT)/obj/*.d $(OUT)/obj-ns/*.d $(OUT)/mbedtls/*.d)
 
 # A test image that claims another module ABI (no runtime in it).
 $(OUT)/modules/test_wrong_abi.so: $(SRC)/tests/tools/modules/wrong_abi.c $(TZM)/module.flags
