@@ -116,7 +116,14 @@ static const struct help helps[] = {
 	 "deployer and the nodes' logs for N seconds (default 10), then take the\n"
 	 "deployment down and stop the daemons. --keep leaves deployment and\n"
 	 "daemons running (their pids are printed). Nodes must use 127.0.0.1 or\n"
-	 "localhost.\n"},
+	 "localhost.\n"
+	 "\n"
+	 "Each daemon runs the node's platform. As root, `process` nodes get\n"
+	 "their own module uid range and the daemon drops to uid 65534. A `tzm`\n"
+	 "node with a `serial:` link attaches to that board; without one its\n"
+	 "daemon starts QEMU mps2-an505 with the build's firmware (`make\n"
+	 "tzm-firmware`) and the node key, and the board's secure output device\n"
+	 "(UART1) goes to STATE.d/nodes/NODE.uart1, printed at the end.\n"},
 	{NULL, NULL}};
 
 static const char overview[] =
