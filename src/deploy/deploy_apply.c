@@ -422,6 +422,65 @@ out:
 	return st;
 }
 
+/* Does connection i need keys (some module end not keyed, or a keying
+ * left half done)? *rows gets its ends' rows; 0 when an end is skipped. */
+static deploy_status needs_keys(struct deploy_app *a, int i,
+				struct deploy_state_module rows[2], int *needs,
+				char *err, size_t errlen)
+{
+	const struct deploy_conn *dc = &a->d->conns[i];
+	const struct deploy_end *ends[2] = {&dc->from, &dc->to};
+	struct deploy_state_conn c;
+	int skip[2], found;
+
+	*needs = 0;
+	if (end_row(a, ends[0], &rows[0], &skip[0], err, errlen) != DEPLOY_OK ||
+	    end_row(a, ends[1], &rows[1], &skip[1], err, errlen) != DEPLOY_OK ||
+	    deploy_state_conn_get(a->st, dc->ident, &c, &found, err,
+				  errlen) != DEPLOY_OK)
+		return DEPLOY_E_FAIL;
+	if (!skip[0] && !skip[1]) {
+		*needs = !found || !c.has_key || c.keying;
+		for (int side = 0; side < 2; side++)
+			if (ends[side]->module != DEPLOY_DEPLOYER &&
+			    !c.keyed[side])
+				*needs = 1;
+	}
+	deploy_state_conn_wipe(&c);
+	return DEPLOY_OK;
+}
+
+/* Control nonces for every module that will get a SET_KEY below, reserved
+ * in one durable commit rather than one per module. */
+static deploy_status reserve_nonces(struct deploy_app *a, char *err,
+				    size_t errlen)
+{
+	const char *names[DEPLOY_MAX_MODULES];
+	uint32_t inst[DEPLOY_MAX_MODULES];
+	struct deploy_state_module rows[2];
+	int want[DEPLOY_MAX_MODULES] = {0}, needs;
+	size_t n = 0;
+
+	for (size_t i = 0; i < a->d->n_conns; i++) {
+		const struct deploy_conn *dc = &a->d->conns[i];
+		const struct deploy_end *ends[2] = {&dc->from, &dc->to};
+
+		if (needs_keys(a, (int)i, rows, &needs, err, errlen) !=
+		    DEPLOY_OK)
+			return DEPLOY_E_FAIL;
+		for (int side = 0; needs && side < 2; side++) {
+			int m = ends[side]->module;
+
+			if (m == DEPLOY_DEPLOYER || want[m])
+				continue;
+			want[m] = 1;
+			names[n] = mod(a, m)->name;
+			inst[n++] = rows[side].instance;
+		}
+	}
+	return deploy_state_nonce_reserve(a->st, names, inst, n, err, errlen);
+}
+
 /* ------------------------------------------------------------- periodic */
 
 static deploy_status ensure_periodic(struct deploy_app *a, int i, char *err,
@@ -784,6 +843,8 @@ deploy_status deploy_apply_all(struct deploy_app *a, char *err,
 		if (st != DEPLOY_OK)
 			return st;
 	}
+	if (reserve_nonces(a, err, errlen) != DEPLOY_OK)
+		return DEPLOY_E_FAIL;
 	for (size_t i = 0; i < a->d->n_conns; i++) {
 		st = ensure_conn(a, (int)i, err, errlen);
 		if (st != DEPLOY_OK)

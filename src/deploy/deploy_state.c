@@ -704,38 +704,29 @@ static deploy_status read_value(struct deploy_state *st, enum query q,
 }
 
 /* Add n to a nonce or counter column of one row (query add: ?1 the row's
- * key, ?2 n, ?3 the instance for nonces) and read the new value back, in
- * one durable transaction: on disk before the caller sees the value. */
-static deploy_status reserve(struct deploy_state *st, enum query add,
-			     enum query get, const char *key,
-			     uint32_t instance, uint64_t n, uint64_t *value,
-			     char *err, size_t errlen)
+ * key, ?2 n, ?3 the instance for nonces) and read the new value back;
+ * inside the caller's transaction. */
+static deploy_status add(struct deploy_state *st, enum query addq,
+			 enum query get, const char *key, uint32_t instance,
+			 uint64_t n, uint64_t *value, char *err, size_t errlen)
 {
 	sqlite3_stmt *s;
 
-	if (deploy_state_begin_durable(st, err, errlen) != DEPLOY_OK)
+	if (query(st, addq, &s, err, errlen) != DEPLOY_OK)
 		return DEPLOY_E_FAIL;
-	if (query(st, add, &s, err, errlen) != DEPLOY_OK)
-		goto fail;
 	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 2, (sqlite3_int64)n);
-	if (add == Q_NONCE_ADD)
+	if (addq == Q_NONCE_ADD)
 		sqlite3_bind_int64(s, 3, instance);
 	if (run(st, s, err, errlen) != DEPLOY_OK)
-		goto fail;
+		return DEPLOY_E_FAIL;
 	if (sqlite3_changes(st->db) != 1) {
 		deploy_errf(err, errlen, "state database %s: no row '%s'%s",
-			    st->path, key, add == Q_NONCE_ADD
+			    st->path, key, addq == Q_NONCE_ADD
 			    ? " for this instance" : "");
-		goto fail;
+		return DEPLOY_E_FAIL;
 	}
-	if (read_value(st, get, key, value, err, errlen) != DEPLOY_OK ||
-	    deploy_state_commit(st, err, errlen) != DEPLOY_OK)
-		goto fail;
-	return DEPLOY_OK;
-fail:
-	deploy_state_rollback(st);
-	return DEPLOY_E_FAIL;
+	return read_value(st, get, key, value, err, errlen);
 }
 
 /* This process's block for (module, instance), or a slot for a new one
@@ -756,8 +747,63 @@ static struct nonce_block *block_of(struct deploy_state *st,
 	}
 	*fresh = 1;
 	if (st->n_blocks < cap)
-		return &st->blocks[st->n_blocks++];
-	return &st->blocks[st->evict++ % cap];
+		b = &st->blocks[st->n_blocks++];
+	else
+		b = &st->blocks[st->evict++ % cap];
+	memset(b, 0, sizeof *b); /* instance 0: matches nothing */
+	return b;
+}
+
+static int block_left(struct deploy_state *st, const char *module,
+		      uint32_t instance)
+{
+	for (size_t i = 0; i < st->n_blocks; i++)
+		if (st->blocks[i].instance == instance &&
+		    strcmp(st->blocks[i].name, module) == 0)
+			return st->blocks[i].next <= st->blocks[i].last;
+	return 0;
+}
+
+deploy_status deploy_state_nonce_reserve(struct deploy_state *st,
+					 const char *const modules[],
+					 const uint32_t instances[], size_t n,
+					 char *err, size_t errlen)
+{
+	uint64_t *last = calloc(n ? n : 1, sizeof *last);
+	struct nonce_block *b;
+	size_t i;
+	int fresh;
+
+	if (last == NULL) {
+		deploy_errf(err, errlen, "out of memory");
+		return DEPLOY_E_FAIL;
+	}
+	if (deploy_state_begin_durable(st, err, errlen) != DEPLOY_OK)
+		goto fail;
+	for (i = 0; i < n; i++)
+		if (!block_left(st, modules[i], instances[i]) &&
+		    add(st, Q_NONCE_ADD, Q_NONCE_GET, modules[i], instances[i],
+			DEPLOY_STATE_NONCE_BLOCK, &last[i], err,
+			errlen) != DEPLOY_OK)
+			goto fail;
+	if (deploy_state_commit(st, err, errlen) != DEPLOY_OK)
+		goto fail;
+	/* on disk: now the blocks may be handed out */
+	for (i = 0; i < n; i++) {
+		if (last[i] == 0)
+			continue;
+		b = block_of(st, modules[i], instances[i], &fresh);
+		snprintf(b->name, sizeof b->name, "%s", modules[i]);
+		b->instance = instances[i];
+		b->last = last[i];
+		b->next = last[i] - DEPLOY_STATE_NONCE_BLOCK + 1;
+	}
+	free(last);
+	return DEPLOY_OK;
+fail:
+	deploy_state_rollback(st);
+	free(last);
+	return DEPLOY_E_FAIL;
 }
 
 deploy_status deploy_state_nonce_next(struct deploy_state *st,
@@ -766,23 +812,29 @@ deploy_status deploy_state_nonce_next(struct deploy_state *st,
 				      size_t errlen)
 {
 	struct nonce_block *b;
-	uint64_t last;
 	int fresh;
 
+	if (!block_left(st, module, instance) &&
+	    deploy_state_nonce_reserve(st, &module, &instance, 1, err,
+				       errlen) != DEPLOY_OK)
+		return DEPLOY_E_FAIL;
 	b = block_of(st, module, instance, &fresh);
-	if (fresh || b->next > b->last) {
-		if (fresh)
-			b->instance = 0; /* unusable until reserved */
-		if (reserve(st, Q_NONCE_ADD, Q_NONCE_GET, module, instance,
-			    DEPLOY_STATE_NONCE_BLOCK, &last, err,
-			    errlen) != DEPLOY_OK)
-			return DEPLOY_E_FAIL;
-		snprintf(b->name, sizeof b->name, "%s", module);
-		b->instance = instance;
-		b->last = last;
-		b->next = last - DEPLOY_STATE_NONCE_BLOCK + 1;
-	}
 	*nonce = b->next++;
+	return DEPLOY_OK;
+}
+
+/* add() in a durable transaction of its own. */
+static deploy_status reserve(struct deploy_state *st, enum query addq,
+			     enum query get, const char *key, uint64_t n,
+			     uint64_t *value, char *err, size_t errlen)
+{
+	if (deploy_state_begin_durable(st, err, errlen) != DEPLOY_OK)
+		return DEPLOY_E_FAIL;
+	if (add(st, addq, get, key, 0, n, value, err, errlen) != DEPLOY_OK ||
+	    deploy_state_commit(st, err, errlen) != DEPLOY_OK) {
+		deploy_state_rollback(st);
+		return DEPLOY_E_FAIL;
+	}
 	return DEPLOY_OK;
 }
 
@@ -790,8 +842,8 @@ deploy_status deploy_state_counter_next(struct deploy_state *st,
 					const char *ident, uint64_t *counter,
 					char *err, size_t errlen)
 {
-	return reserve(st, Q_COUNTER_ADD, Q_COUNTER_GET, ident, 0, 1, counter,
-		       err, errlen);
+	return reserve(st, Q_COUNTER_ADD, Q_COUNTER_GET, ident, 1, counter, err,
+		       errlen);
 }
 
 deploy_status deploy_state_counter_accept(struct deploy_state *st,

@@ -148,6 +148,15 @@ DEPLOY_MUST_CHECK deploy_status deploy_state_nonce_next(
 	struct deploy_state *st, const char *module, uint32_t instance,
 	uint64_t *nonce, char *err, size_t errlen);
 
+/* Reserve, in ONE durable commit, a block for each module instance
+ * (modules[i], instances[i]) that has no nonce left in this process's
+ * block; deploy_state_nonce_next then hands them out from memory. For a
+ * caller about to key many modules: one sync instead of one per module.
+ * A pair given twice reserves two blocks, wasting one. */
+DEPLOY_MUST_CHECK deploy_status deploy_state_nonce_reserve(
+	struct deploy_state *st, const char *const modules[],
+	const uint32_t instances[], size_t n, char *err, size_t errlen);
+
 /* Reserve the next send counter of a direct connection, committed
  * durably before return. */
 DEPLOY_MUST_CHECK deploy_status deploy_state_counter_next(

@@ -3,13 +3,14 @@
 # killed between their reservation and their use.
 #
 # The deployer reserves control nonces 64 at a time per module (one durable
-# commit) and hands them out from memory (docs/deployer.md, "Resume and
-# nonces"). The irrigation example (3 nodes, 5 modules, 12 SET_KEYs) is
-# deployed by a series of runs, each killed (AUTHEX_TEST_DIE_AFTER, exit 99)
-# at another point: right after a block is reserved and before its first
-# nonce is sent; after some SET_KEYs of a block were accepted; after a
-# second reservation. Each run reserves new blocks above what the killed
-# ones reserved, so no module ever sees a nonce twice: the runtime accepts
+# commit for every module it is about to key) and hands them out from
+# memory (docs/deployer.md, "Resume and nonces"). The irrigation example (3
+# nodes, 5 modules, 12 SET_KEYs) is deployed by a series of runs, each
+# killed (AUTHEX_TEST_DIE_AFTER, exit 99) at another point: right after the
+# blocks are reserved and the first nonce is taken, before it is sent;
+# after some nonces of the blocks were accepted; between two nonces of one
+# run. Each run reserves new blocks above what the killed ones reserved,
+# so no module ever sees a nonce twice: the runtime accepts
 # a control nonce only above the last one it accepted and counts a replay
 # as a refused message, so a reuse would fail the SET_KEY and show in
 # `authex status`.
@@ -42,7 +43,7 @@ killed_at() {
 	ax_ok "deploy killed at $1"
 }
 
-# 1. right after the first reservation (soil_north's block), nothing sent
+# 1. right after the reservation and the first nonce, nothing sent
 killed_at nonce
 grep -q '^key ' "$T/die-nonce.out" && ax_fail "a connection was keyed before the kill"
 cp "$DB" "$T/first.db"
@@ -51,8 +52,7 @@ cp "$DB-wal" "$T/first.db-wal"
 [ "$(stat -c %a "$DB-wal")" = 600 ] || ax_fail "$DB-wal has mode $(stat -c %a "$DB-wal")"
 # 2. after three SET_KEYs: blocks of this run partly used
 killed_at setkey:3
-# 3. at the second reservation of this run: its first nonce was sent,
-#    the second not
+# 3. at the second nonce of this run: the first was sent, the second not
 killed_at nonce:2
 # 4. half-way through the rest
 killed_at setkey:6

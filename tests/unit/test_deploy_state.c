@@ -259,6 +259,62 @@ static void test_nonce_committed_before_use(void **state)
 	deploy_state_close(st);
 }
 
+static uint64_t mark(struct deploy_state *st, const char *name)
+{
+	struct deploy_state_module m;
+	char err[512];
+	int found;
+
+	assert_int_equal(deploy_state_module_get(st, name, &m, &found, err,
+						 sizeof err), DEPLOY_OK);
+	assert_true(found);
+	return m.ctl_nonce;
+}
+
+/* Blocks for several modules in one commit: all or none. */
+static void test_nonce_reserve_several(void **state)
+{
+	struct fixture *f = *state;
+	struct deploy_state *st = open_db(f->path), *other;
+	const char *names[3] = {"a", "b", "c"};
+	uint32_t inst[3];
+	char err[512];
+
+	for (int i = 0; i < 3; i++) {
+		add_module(st, names[i]);
+		inst[i] = instance_of(st, names[i]);
+	}
+	other = open_db(f->path);
+	inst[2]++; /* not c's instance: the whole reservation fails */
+	assert_int_equal(deploy_state_nonce_reserve(st, names, inst, 3, err,
+						    sizeof err),
+			 DEPLOY_E_FAIL);
+	assert_non_null(strstr(err, "for this instance"));
+	assert_int_equal(mark(other, "a"), 0); /* rolled back */
+	inst[2]--;
+	assert_int_equal(deploy_state_nonce_reserve(st, names, inst, 2, err,
+						    sizeof err), DEPLOY_OK);
+	assert_int_equal(mark(other, "a"), DEPLOY_STATE_NONCE_BLOCK);
+	assert_int_equal(mark(other, "b"), DEPLOY_STATE_NONCE_BLOCK);
+	assert_int_equal(mark(other, "c"), 0);
+	/* handed out from memory: no further reservation for a and b */
+	for (uint64_t k = 1; k <= DEPLOY_STATE_NONCE_BLOCK; k++) {
+		assert_int_equal(nonce(st, "a", inst[0]), k);
+		assert_int_equal(nonce(st, "b", inst[1]), k);
+	}
+	assert_int_equal(mark(other, "a"), DEPLOY_STATE_NONCE_BLOCK);
+	/* a block that still has nonces is not reserved again */
+	assert_int_equal(nonce(st, "c", inst[2]), 1);
+	assert_int_equal(deploy_state_nonce_reserve(st, names, inst, 3, err,
+						    sizeof err), DEPLOY_OK);
+	assert_int_equal(mark(other, "a"), 2 * DEPLOY_STATE_NONCE_BLOCK);
+	assert_int_equal(mark(other, "c"), DEPLOY_STATE_NONCE_BLOCK);
+	assert_int_equal(nonce(st, "c", inst[2]), 2);
+	assert_int_equal(nonce(st, "a", inst[0]), DEPLOY_STATE_NONCE_BLOCK + 1);
+	deploy_state_close(other);
+	deploy_state_close(st);
+}
+
 /* A row read before a reservation and written back after it does not
  * lower the nonce mark of the instance; a new instance (update) starts
  * from the row's value. */
@@ -467,6 +523,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_round_trips, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_nonce_committed_before_use,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_nonce_reserve_several,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_nonce_mark_never_lowered,
 						setup, teardown),
