@@ -283,6 +283,10 @@ static deploy_status wait_reply(struct deploy_session *s, uint32_t seq,
 					     : "unknown");
 		if (r.req_seq == seq)
 			return DEPLOY_OK;
+		if (r.req_seq > seq) /* a node answers in order */
+			return sfail(s, err, errlen, "no answer to request %lu "
+				     "(answered %lu)", (unsigned long)seq,
+				     (unsigned long)r.req_seq);
 	}
 }
 
@@ -496,18 +500,17 @@ void deploy_session_close(struct deploy_session *s)
 
 /* ------------------------------------------------------------- requests */
 
-/* Send the body at tx_body(), wait for its RESULT, check the status. */
-static deploy_status request(struct deploy_session *s, uint16_t type,
-			     size_t len, struct ax_wire_result *res,
-			     char *err, size_t errlen)
+deploy_status deploy_session_collect(struct deploy_session *s, uint32_t seq,
+				     uint16_t type, struct ax_wire_result *res,
+				     char *err, size_t errlen)
 {
 	struct ax_wire_result r;
 	struct ax_frame f;
-	uint32_t seq;
 	char text[200] = "";
 
-	if (send_frame(s, type, len, &seq, err, errlen) != DEPLOY_OK ||
-	    wait_reply(s, seq, AX_WIRE_RESULT, &f, err, errlen) != DEPLOY_OK)
+	if (s->failed || s->fd < 0)
+		return sfail(s, err, errlen, "session is closed");
+	if (wait_reply(s, seq, AX_WIRE_RESULT, &f, err, errlen) != DEPLOY_OK)
 		return DEPLOY_E_FAIL;
 	if (ax_wire_decode_result(f.body, f.body_len, &r) != AX_WIRE_OK)
 		return sfail(s, err, errlen, "malformed RESULT");
@@ -522,6 +525,18 @@ static deploy_status request(struct deploy_session *s, uint16_t type,
 		    deploy_session_res_name(r.status), text[0] ? ": " : "",
 		    text);
 	return DEPLOY_E_FAIL;
+}
+
+/* Send the body at tx_body(), wait for its RESULT, check the status. */
+static deploy_status request(struct deploy_session *s, uint16_t type,
+			     size_t len, struct ax_wire_result *res,
+			     char *err, size_t errlen)
+{
+	uint32_t seq;
+
+	if (send_frame(s, type, len, &seq, err, errlen) != DEPLOY_OK)
+		return DEPLOY_E_FAIL;
+	return deploy_session_collect(s, seq, type, res, err, errlen);
 }
 
 /* Encode with the codec of `msg` into the session's send buffer. */
@@ -541,15 +556,27 @@ static deploy_status request(struct deploy_session *s, uint16_t type,
 		}                                                              \
 	} while (0)
 
+deploy_status deploy_session_send_load(struct deploy_session *s,
+				       const struct ax_wire_load *m,
+				       uint32_t *seq, char *err, size_t errlen)
+{
+	size_t len;
+
+	ENCODE(s, load, m, AX_WIRE_LOAD_BODY_MAX, &len, err, errlen);
+	return send_frame(s, AX_WIRE_LOAD_MODULE, len, seq, err, errlen);
+}
+
 deploy_status deploy_session_load(struct deploy_session *s,
 				  const struct ax_wire_load *m,
 				  struct ax_wire_result *res, char *err,
 				  size_t errlen)
 {
-	size_t len;
+	uint32_t seq;
 
-	ENCODE(s, load, m, AX_WIRE_LOAD_BODY_MAX, &len, err, errlen);
-	return request(s, AX_WIRE_LOAD_MODULE, len, res, err, errlen);
+	if (deploy_session_send_load(s, m, &seq, err, errlen) != DEPLOY_OK)
+		return DEPLOY_E_FAIL;
+	return deploy_session_collect(s, seq, AX_WIRE_LOAD_MODULE, res, err,
+				      errlen);
 }
 
 deploy_status deploy_session_unload(struct deploy_session *s,
@@ -562,24 +589,50 @@ deploy_status deploy_session_unload(struct deploy_session *s,
 	return request(s, AX_WIRE_UNLOAD_MODULE, len, NULL, err, errlen);
 }
 
-deploy_status deploy_session_route(struct deploy_session *s,
-				   const struct ax_wire_route *m, char *err,
-				   size_t errlen)
+deploy_status deploy_session_send_route(struct deploy_session *s,
+					const struct ax_wire_route *m,
+					uint32_t *seq, char *err,
+					size_t errlen)
 {
 	size_t len;
 
 	ENCODE(s, route, m, 512, &len, err, errlen);
-	return request(s, AX_WIRE_ADD_ROUTE, len, NULL, err, errlen);
+	return send_frame(s, AX_WIRE_ADD_ROUTE, len, seq, err, errlen);
+}
+
+deploy_status deploy_session_route(struct deploy_session *s,
+				   const struct ax_wire_route *m, char *err,
+				   size_t errlen)
+{
+	uint32_t seq;
+
+	if (deploy_session_send_route(s, m, &seq, err, errlen) != DEPLOY_OK)
+		return DEPLOY_E_FAIL;
+	return deploy_session_collect(s, seq, AX_WIRE_ADD_ROUTE, NULL, err,
+				      errlen);
+}
+
+deploy_status deploy_session_send_periodic(struct deploy_session *s,
+					   const struct ax_wire_periodic *m,
+					   uint32_t *seq, char *err,
+					   size_t errlen)
+{
+	size_t len;
+
+	ENCODE(s, periodic, m, 16 + AX_WIRE_ARG_MAX, &len, err, errlen);
+	return send_frame(s, AX_WIRE_PERIODIC, len, seq, err, errlen);
 }
 
 deploy_status deploy_session_periodic(struct deploy_session *s,
 				      const struct ax_wire_periodic *m,
 				      char *err, size_t errlen)
 {
-	size_t len;
+	uint32_t seq;
 
-	ENCODE(s, periodic, m, 16 + AX_WIRE_ARG_MAX, &len, err, errlen);
-	return request(s, AX_WIRE_PERIODIC, len, NULL, err, errlen);
+	if (deploy_session_send_periodic(s, m, &seq, err, errlen) != DEPLOY_OK)
+		return DEPLOY_E_FAIL;
+	return deploy_session_collect(s, seq, AX_WIRE_PERIODIC, NULL, err,
+				      errlen);
 }
 
 deploy_status deploy_session_reset(struct deploy_session *s,
@@ -593,17 +646,33 @@ deploy_status deploy_session_reset(struct deploy_session *s,
 	return request(s, AX_WIRE_RESET, len, NULL, err, errlen);
 }
 
+deploy_status deploy_session_send_module_msg(struct deploy_session *s,
+					     uint32_t deployment,
+					     uint32_t module,
+					     const uint8_t *msg, size_t msg_len,
+					     uint32_t *seq, char *err,
+					     size_t errlen)
+{
+	struct ax_wire_module_msg m = {deployment, module, {msg, msg_len}};
+	size_t len;
+
+	ENCODE(s, module_msg, &m, 12 + AX_MODULE_MSG_MAX, &len, err, errlen);
+	return send_frame(s, AX_WIRE_MODULE_MSG, len, seq, err, errlen);
+}
+
 deploy_status deploy_session_module_msg(struct deploy_session *s,
 					uint32_t deployment, uint32_t module,
 					const uint8_t *msg, size_t msg_len,
 					struct ax_wire_result *res, char *err,
 					size_t errlen)
 {
-	struct ax_wire_module_msg m = {deployment, module, {msg, msg_len}};
-	size_t len;
+	uint32_t seq;
 
-	ENCODE(s, module_msg, &m, 12 + AX_MODULE_MSG_MAX, &len, err, errlen);
-	return request(s, AX_WIRE_MODULE_MSG, len, res, err, errlen);
+	if (deploy_session_send_module_msg(s, deployment, module, msg, msg_len,
+					   &seq, err, errlen) != DEPLOY_OK)
+		return DEPLOY_E_FAIL;
+	return deploy_session_collect(s, seq, AX_WIRE_MODULE_MSG, res, err,
+				      errlen);
 }
 
 deploy_status deploy_session_status(struct deploy_session *s,

@@ -92,6 +92,34 @@ DEPLOY_MUST_CHECK deploy_status deploy_session_module_msg(
 	const uint8_t *msg, size_t len, struct ax_wire_result *res,
 	char *err, size_t errlen);
 
+/*
+ * Pipelining: the same requests in two halves. A node handles the frames
+ * of a session one by one, in the order they arrive, and answers each
+ * before it reads the next (docs/node.md §2), so several requests may be
+ * in flight on one session; the _send_ functions return the request's seq
+ * without waiting, and deploy_session_collect waits (timeout_ms) for the
+ * RESULT of seq and checks it like the functions above (type names the
+ * request in the error). Collect a session's requests in the order they
+ * were sent: a RESULT for a later request means the earlier one will
+ * never be answered, and fails the session.
+ */
+DEPLOY_MUST_CHECK deploy_status deploy_session_send_load(
+	struct deploy_session *s, const struct ax_wire_load *m, uint32_t *seq,
+	char *err, size_t errlen);
+DEPLOY_MUST_CHECK deploy_status deploy_session_send_route(
+	struct deploy_session *s, const struct ax_wire_route *m, uint32_t *seq,
+	char *err, size_t errlen);
+DEPLOY_MUST_CHECK deploy_status deploy_session_send_periodic(
+	struct deploy_session *s, const struct ax_wire_periodic *m,
+	uint32_t *seq, char *err, size_t errlen);
+DEPLOY_MUST_CHECK deploy_status deploy_session_send_module_msg(
+	struct deploy_session *s, uint32_t deployment, uint32_t module,
+	const uint8_t *msg, size_t len, uint32_t *seq, char *err,
+	size_t errlen);
+DEPLOY_MUST_CHECK deploy_status deploy_session_collect(
+	struct deploy_session *s, uint32_t seq, uint16_t type,
+	struct ax_wire_result *res, char *err, size_t errlen);
+
 /* STATUS_REQ -> STATUS; *out is a view valid until the next call. */
 DEPLOY_MUST_CHECK deploy_status deploy_session_status(
 	struct deploy_session *s, uint32_t deployment,
