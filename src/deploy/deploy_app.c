@@ -132,6 +132,24 @@ deploy_status deploy_app_node_keys(struct deploy_app *a, int node,
 	return DEPLOY_E_INPUT;
 }
 
+deploy_status deploy_app_module_row(struct deploy_app *a, int module,
+				    struct deploy_state_module *row,
+				    char *err, size_t errlen)
+{
+	const char *name = a->d->modules[module].name;
+	int found;
+
+	if (deploy_state_module_get(a->st, name, row, &found, err, errlen) !=
+	    DEPLOY_OK)
+		return DEPLOY_E_FAIL;
+	if (!found) {
+		deploy_errf(err, errlen, "module '%s' is not deployed "
+			    "(run `authex deploy` first)", name);
+		return DEPLOY_E_FAIL;
+	}
+	return DEPLOY_OK;
+}
+
 deploy_status deploy_app_session(struct deploy_app *a, int node,
 				 struct deploy_session **out, char *err,
 				 size_t errlen)

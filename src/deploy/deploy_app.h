@@ -75,6 +75,12 @@ DEPLOY_MUST_CHECK deploy_status deploy_app_node_keys(struct deploy_app *a,
 	int node, const struct ax_keyfile_node **out, char *err,
 	size_t errlen);
 
+/* The state database's row of module i; an error ("... is not deployed
+ * (run `authex deploy` first)") when there is none. */
+DEPLOY_MUST_CHECK deploy_status deploy_app_module_row(struct deploy_app *a,
+	int module, struct deploy_state_module *row, char *err,
+	size_t errlen);
+
 /* The session to node i, opened (and registered for the deployment with
  * a STATUS_REQ, which also proves the session keys) on first use. */
 DEPLOY_MUST_CHECK deploy_status deploy_app_session(struct deploy_app *a,

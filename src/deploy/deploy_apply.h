@@ -1,20 +1,16 @@
 /*
- * deploy_apply.h - the steps that bring the nodes to what the descriptor
- * and the state database say (docs/node.md §4, docs/deployer.md):
- * load, attest, key connections, add routes, arm periodic events.
+ * deploy_apply.h - bring the nodes to what the descriptor and the state
+ * database say (docs/node.md §4, docs/deployer.md): `deploy` (reconcile,
+ * then the steps of deploy_steps.h: register, load, attest, key
+ * connections, add routes, arm periodic events), and what `update`,
+ * `disable` and `call` do to one module.
  *
  * Each step reads its flag from the state database, does nothing when
  * the flag says it is done, and otherwise sends its frame and records the
- * result before the next step starts. Nonces and counters are committed
- * before the frame that uses them is sent. A connection key that was
- * handed to some but not all of its ends is never handed out again: a
- * resumed or repeated keying draws a fresh key and keys both ends (the
- * runtime restarts a connection's counters on a re-key, so re-sending
- * an old key could repeat an IV).
- *
- * Crash-test hook: deploy_test_die() is called after every recorded step
- * with the step's name: "load", "attest", "nonce", "setkey", "keyed",
- * "route", "periodic", "unload".
+ * answer; nonces and counters are committed before the frame that uses
+ * them is sent. Crash-test hook: deploy_test_die() is called after every
+ * recorded step with the step's name: "load", "attest", "nonce",
+ * "setkey", "keyed", "route", "periodic" (deploy_steps.h), "unload".
  */
 #ifndef DEPLOY_APPLY_H
 #define DEPLOY_APPLY_H

@@ -83,7 +83,9 @@ rc=0
 grep -q 'SET_KEY\|MODULE_MSG' "$T/control.out" && grep -q 'replay' "$T/control.out" ||
 	ax_fail "the reused nonce was not refused as a replay: $(cat "$T/control.out")"
 "${AX[@]}" status "$APP" >"$T/status2.out" 2>&1
-[ "$(ax_count "$T/status2.out" 'runtime active, [0-9]+ connections, [1-9][0-9]* messages refused$')" = 1 ] ||
+# one refusal per node the first keying reached (both ends of a connection
+# are keyed at once when they are on two nodes)
+[ "$(ax_count "$T/status2.out" 'runtime active, [0-9]+ connections, [1-9][0-9]* messages refused$')" -ge 1 ] ||
 	ax_fail "status does not show the refused message: $(grep 'runtime' "$T/status2.out")"
 ax_ok "control: a reused nonce is refused as a replay and counted ($(tail -1 "$T/control.out"))"
 
