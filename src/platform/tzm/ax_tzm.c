@@ -439,6 +439,10 @@ static void describe(int32_t e, char *err, size_t errlen)
 			 "the one the tzm node speaks: rebuild the module");
 	else if (e == AXS_E_INIT)
 		snprintf(err, errlen, "the module's init refused to start");
+	else if (e == AXS_E_FAULT)
+		snprintf(err, errlen, "the module faulted in the Secure world "
+			 "(it touched memory outside its slot, which the MPU "
+			 "keeps from it)");
 	else if (e == AXS_E_FULL)
 		snprintf(err, errlen, "no free module slot on the tzm node "
 			 "(%u slots)", (unsigned)L.slots);
@@ -1091,6 +1095,11 @@ static int answer_status(struct ax_platform_module *m, int32_t e)
 		m->lost = true;
 		snprintf(m->why, sizeof(m->why), "tzm: the node no longer has "
 			 "module %u", (unsigned)m->number);
+	} else if (e == AXS_E_FAULT) {
+		m->lost = true; /* the node unloaded it */
+		snprintf(m->why, sizeof(m->why), "tzm: module %u faulted in "
+			 "the Secure world (memory outside its slot); the node "
+			 "unloaded it", (unsigned)m->number);
 	}
 	return AX_E_INTERNAL;
 }

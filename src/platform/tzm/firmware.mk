@@ -58,7 +58,7 @@ TEST_SRCS := $(SRC)/src/common/ax_modmsg.c \
 	$(SRC)/tests/tzm/s_test_crypto.c $(SRC)/tests/tzm/s_test_runtime.c
 LIBC_SRC := $(TZM)/secure/libc.c
 NODE_SRCS := $(TZM)/secure/node.c $(TZM)/secure/nsc.c \
-	$(TZM)/secure/axl_elf.c $(TZM)/secure/main.c \
+	$(TZM)/secure/axl_elf.c $(TZM)/secure/main.c $(TZM)/secure/sandbox.c \
 	$(TZM)/secure/tz_setup.c $(SRC)/src/common/ax_modmsg.c
 NS_SRCS := $(TZM)/ns/startup_ns.c $(TZM)/secure/board.c \
 	$(SRC)/tests/tzm/ns_test_main.c
@@ -90,7 +90,7 @@ MOD_HDRS := $(wildcard $(SRC)/src/runtime/*.h) $(SRC)/include/authex/module.h \
 	$(SRC)/src/crypto/ax_crypto.h
 MOD_SRCS := $(wildcard $(SRC)/examples/*/modules/*.c)
 MODULES := $(foreach f,$(MOD_SRCS),$(OUT)/modules/$(notdir $(patsubst %/modules/,%,$(dir $(f))))_$(notdir $(f:.c=.so)))
-MODULES += $(OUT)/modules/test_wrong_abi.so
+MODULES += $(OUT)/modules/test_wrong_abi.so $(OUT)/modules/test_spy.so
 # The benchmark's relay (bench/bench_tzm.c): modules/bench_relay.so.
 MOD_SRCS += $(SRC)/bench/modules/relay.c
 MODULES += $(OUT)/modules/bench_relay.so
@@ -129,6 +129,11 @@ $(foreach f,$(MOD_SRCS),$(eval $(call module_rule,$(f))))
 
 # A test image that claims another module ABI (no runtime in it).
 $(OUT)/modules/test_wrong_abi.so: $(SRC)/tests/tools/modules/wrong_abi.c $(TZM)/module.flags
+	@mkdir -p $(@D)
+	$(CC) $(MOD_CFLAGS) $(WARN) $(MOD_LDFLAGS) -o $@ $<
+
+# A test image that attacks the sandbox from inside (no runtime in it).
+$(OUT)/modules/test_spy.so: $(SRC)/tests/tzm/spy_module.c $(TZM)/module.flags
 	@mkdir -p $(@D)
 	$(CC) $(MOD_CFLAGS) $(WARN) $(MOD_LDFLAGS) -o $@ $<
 

@@ -34,6 +34,8 @@
 #define AXS_E_AUTH 70    /* load authorization does not match the image */
 #define AXS_E_INIT 71    /* the module's init refused */
 #define AXS_E_ABI 72     /* the image was built for another module ABI */
+#define AXS_E_FAULT 73   /* the module faulted (e.g. touched memory the
+			  * Secure MPU keeps from it); it is unloaded */
 #define AXS_E_IMAGE 128  /* 128 + enum axl_error: the loader refused */
 
 /* axs_version - AXS_ABI_VERSION. */

@@ -9,17 +9,17 @@
 #include "ax_modmsg.h"
 #include "axl_elf.h"
 #include "board.h"
-
-typedef uint32_t (*abi_fn)(void);
-typedef int (*init_fn)(uint32_t, const uint8_t *, ax_emit_fn, void *);
-typedef int (*handle_fn)(const uint8_t *, size_t, uint8_t *, size_t,
-	size_t *);
+#include "sandbox.h"
 
 /* Module code runs from Secure RAM (ssram-1; executable, the MPC keeps
  * both of its aliases Secure). */
 static uint8_t slots[AX_TZM_SLOTS][AX_TZM_SLOT_SIZE]
 	__attribute__((aligned(32)));
 static uint8_t staging[AXS_IMAGE_MAX];
+/* What a module reads or writes of the node's during a call: K_M for its
+ * init (wiped right after), the answer length of a handle. */
+static AX_TZM_SHARED uint8_t km_buf[AX_MODULE_KEY_LEN];
+static AX_TZM_SHARED size_t out_len_buf;
 
 static struct {
 	const uint8_t *k_node;
@@ -49,12 +49,33 @@ static const struct axl_import imports[] = {
 	IMPORT(ax_wipe), IMPORT(memcmp), IMPORT(memcpy), IMPORT(memmove),
 	IMPORT(memset),
 	{ "ax_platform_device_write",
-	  (uint32_t)(uintptr_t)&ax_tzm_device_write },
+	  (uint32_t)(uintptr_t)&ax_tzm_sandbox_device_stub },
 };
+
+static int emit(void *ctx, const uint8_t *msg, size_t len);
+
+static int sink(const uint8_t *msg, size_t len)
+{
+	return emit(NULL, msg, len);
+}
 
 void ax_tzm_node_init(const uint8_t *k_node)
 {
 	node.k_node = k_node;
+	ax_tzm_sandbox_init(sink);
+}
+
+/* fn(a...) of the module in slot s, unprivileged and confined to its slot
+ * (sandbox.h); its stack is the top AX_TZM_STACK bytes of the slot. */
+static int32_t call(int s, uint32_t fn, uint32_t a0, uint32_t a1,
+	uint32_t a2, uint32_t a3, uint32_t a4)
+{
+	const uint32_t args[5] = { a0, a1, a2, a3, a4 };
+	uintptr_t base = (uintptr_t)slots[s];
+
+	return ax_tzm_sandbox_call(fn, args, base, AX_TZM_SLOT_SIZE,
+		base + AX_TZM_SLOT_SIZE - AX_TZM_STACK,
+		base + AX_TZM_SLOT_SIZE);
 }
 
 /* The runtime's emit: queue, or drop when full (availability is not
@@ -145,28 +166,32 @@ out:
 static int32_t start(int s, const uint8_t meas[32])
 {
 	struct axl_module *m = &node.mod[s].m;
-	uint8_t km[AX_MODULE_KEY_LEN];
 	enum axl_error e;
-	int32_t r = -AXS_E_INIT;
+	int32_t r = -AXS_E_INIT, rc;
 
-	e = axl_load(staging, node.load.total, slots[s], AX_TZM_SLOT_SIZE,
-		(uint32_t)(uintptr_t)slots[s], imports,
-		sizeof(imports) / sizeof(imports[0]), m);
+	e = axl_load(staging, node.load.total, slots[s],
+		AX_TZM_SLOT_SIZE - AX_TZM_STACK, (uint32_t)(uintptr_t)slots[s],
+		imports, sizeof(imports) / sizeof(imports[0]), m);
 	if (e != AXL_OK)
 		return -(AXS_E_IMAGE + (int32_t)e);
 	__asm volatile("dsb\n\tisb" ::: "memory"); /* code written as data */
-	if (((abi_fn)(uintptr_t)m->abi)() != AX_MODULE_ABI_VERSION) {
-		r = -AXS_E_ABI;
+	rc = call(s, m->abi, 0, 0, 0, 0, 0);
+	if (rc != AX_MODULE_ABI_VERSION) {
+		r = rc == AX_TZM_SANDBOX_FAULT ? -AXS_E_FAULT : -AXS_E_ABI;
 		goto out;
 	}
-	if (ax_modmsg_module_key(node.k_node, node.load.instance, meas, km) !=
-	    AX_OK)
+	if (ax_modmsg_module_key(node.k_node, node.load.instance, meas,
+				 km_buf) != AX_OK)
 		goto out;
-	if (((init_fn)(uintptr_t)m->init)(node.load.instance, km, emit,
-					   NULL) == AX_OK)
+	rc = call(s, m->init, node.load.instance,
+		(uint32_t)(uintptr_t)km_buf,
+		(uint32_t)(uintptr_t)ax_tzm_sandbox_emit_stub, 0, 0);
+	if (rc == AX_OK)
 		r = 0;
+	else if (rc == AX_TZM_SANDBOX_FAULT)
+		r = -AXS_E_FAULT;
 out:
-	ax_wipe(km, sizeof(km));
+	ax_wipe(km_buf, sizeof(km_buf));
 	if (r != 0)
 		ax_wipe(slots[s], AX_TZM_SLOT_SIZE);
 	return r;
@@ -207,19 +232,26 @@ int32_t ax_tzm_node_unload(uint32_t m)
 	return 0;
 }
 
-ax_rt_status ax_tzm_node_handle(uint32_t m, const uint8_t *msg, size_t len,
+int32_t ax_tzm_node_handle(uint32_t m, const uint8_t *msg, size_t len,
 	uint8_t *out, size_t cap, size_t *out_len)
 {
-	int st;
+	int32_t st;
 
 	*out_len = 0;
 	if (!ax_tzm_node_has(m))
 		return AX_E_UNKNOWN_ENDPOINT;
-	st = ((handle_fn)(uintptr_t)node.mod[m].m.handle)(msg, len, out, cap,
-		out_len);
-	if (st < 0 || st >= AX_E_COUNT || *out_len > cap)
+	out_len_buf = 0;
+	st = call((int)m, node.mod[m].m.handle, (uint32_t)(uintptr_t)msg,
+		(uint32_t)len, (uint32_t)(uintptr_t)out, (uint32_t)cap,
+		(uint32_t)(uintptr_t)&out_len_buf);
+	if (st == AX_TZM_SANDBOX_FAULT) {
+		(void)ax_tzm_node_unload(m); /* its state is not to be trusted */
+		return -AXS_E_FAULT;
+	}
+	if (st < 0 || st >= AX_E_COUNT || out_len_buf > cap)
 		return AX_E_INTERNAL;
-	return (ax_rt_status)st;
+	*out_len = out_len_buf;
+	return st;
 }
 
 size_t ax_tzm_node_collect(uint8_t *out, size_t cap)

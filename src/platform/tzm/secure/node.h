@@ -9,9 +9,10 @@
  * instance || measurement) and started. Each image carries its own
  * runtime (ax_glue.c) whose state lives in the slot.
  *
- * All modules of one node share the Secure world: they are not isolated
- * from each other (no Secure MPU partitioning yet), which is why only
- * images the deployer authorized are ever run.
+ * Module code runs unprivileged, confined by the Secure MPU to its own
+ * slot and the shared region (sandbox.h): it cannot read the node key,
+ * the node's data or another module's slot. Only images the deployer
+ * authorized are ever run at all.
  *
  * Single-threaded: nsc.c serialises every call.
  */
@@ -26,6 +27,7 @@
 
 #define AX_TZM_SLOTS 4
 #define AX_TZM_SLOT_SIZE (64u * 1024u)
+#define AX_TZM_STACK (8u * 1024u) /* the module's stack: top of its slot */
 #define AX_TZM_QUEUE_LEN 8
 #define AX_TZM_MSG_MAX (AX_EVENT_OVERHEAD + AX_PAYLOAD_MAX)
 
@@ -51,9 +53,11 @@ int32_t ax_tzm_node_unload(uint32_t m);
 /* ax_tzm_node_has - 1 if module m is loaded. */
 int ax_tzm_node_has(uint32_t m);
 
-/* ax_tzm_node_handle - the image's authex_module_handle on module m; msg
- * must be Secure memory. Returns AX_OK or the runtime's status. */
-AX_RT_MUST_CHECK ax_rt_status ax_tzm_node_handle(uint32_t m,
+/* ax_tzm_node_handle - the image's authex_module_handle on module m, in
+ * the sandbox; msg and out must be in the shared region (sandbox.h).
+ * Returns AX_OK or the runtime's status (>= 0), or -AXS_E_FAULT when the
+ * module faulted: it is then unloaded (slot wiped). */
+AX_RT_MUST_CHECK int32_t ax_tzm_node_handle(uint32_t m,
 	const uint8_t *msg, size_t len, uint8_t *out, size_t cap,
 	size_t *out_len);
 

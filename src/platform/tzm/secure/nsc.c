@@ -12,12 +12,15 @@
 #include "ax_crypto.h"
 #include "node.h"
 #include "nsc.h"
+#include "sandbox.h"
 #include "tz_setup.h"
 
 #define ENTRY __attribute__((cmse_nonsecure_entry))
 
-static uint8_t in_buf[AX_TZM_MSG_MAX];
-static uint8_t out_buf[AX_TZM_MSG_MAX];
+/* The module reads its message from in_buf and answers into out_buf
+ * (both in the region the sandbox opens to it). */
+static AX_TZM_SHARED uint8_t in_buf[AX_TZM_MSG_MAX];
+static AX_TZM_SHARED uint8_t out_buf[AX_TZM_MSG_MAX];
 static volatile uint8_t busy;
 
 /* Whether [a, a+n) lies inside [lo, hi] (inclusive end), without wrap. */
@@ -61,7 +64,7 @@ static int32_t handle(uint32_t module, const void *msg, uint32_t len,
 	void *out, uint32_t cap)
 {
 	size_t out_len = 0;
-	ax_rt_status st;
+	int32_t st;
 
 	if (len == 0 || len > sizeof(in_buf))
 		return -AXS_E_LENGTH;
@@ -75,8 +78,10 @@ static int32_t handle(uint32_t module, const void *msg, uint32_t len,
 		cap = sizeof(out_buf);
 	st = ax_tzm_node_handle(module, in_buf, len, out_buf, cap, &out_len);
 	ax_wipe(in_buf, len);
+	if (st < 0)
+		return st;
 	if (st != AX_OK)
-		return -(int32_t)st;
+		return -st;
 	copy(out, out_buf, out_len);
 	ax_wipe(out_buf, out_len);
 	return (int32_t)out_len;

@@ -16,8 +16,14 @@
 int ax_tzm_main(void);
 void ax_tzm_reset(void) __attribute__((noreturn));
 void ax_tzm_fault(void);
+/* The sandbox (sandbox.c) takes SVCall and the faults of module code;
+ * an image without it has neither. */
+void ax_tzm_svc(void) __attribute__((weak, alias("ax_tzm_fault")));
+uint32_t ax_tzm_sandbox_fault(uint32_t exc_return, uint32_t exc)
+	__attribute__((weak));
 
 extern uint32_t __data_start[], __data_end[], __data_load[];
+extern uint32_t __shared_start[], __shared_end[], __shared_load[];
 extern uint32_t __bss_start[], __bss_end[];
 extern uint32_t __stack_top[], __stack_limit[];
 
@@ -38,7 +44,7 @@ static const void *const vectors[16] = {
 	ax_tzm_fault,  /* UsageFault */
 	ax_tzm_fault,  /* SecureFault */
 	0, 0, 0,
-	ax_tzm_fault,  /* SVCall */
+	ax_tzm_svc,    /* SVCall */
 	ax_tzm_fault,  /* DebugMonitor */
 	0,
 	ax_tzm_fault,  /* PendSV */
@@ -51,6 +57,8 @@ void ax_tzm_reset(void)
 	int rc;
 
 	while (d < __data_end)
+		*d++ = *s++;
+	for (d = __shared_start, s = __shared_load; d < __shared_end;)
 		*d++ = *s++;
 	for (d = __bss_start; d < __bss_end; d++)
 		*d = 0;
@@ -108,14 +116,22 @@ static void report(const char *who, uint32_t exc, uint32_t pc)
  * violations. More than NS_FAULTS_MAX of them stop the core. A fault in
  * Secure code is fatal (semihosting status 3).
  */
-void ax_tzm_fault_c(uint32_t exc_return);
-void ax_tzm_fault_c(uint32_t exc_return)
+uint32_t ax_tzm_fault_c(uint32_t exc_return);
+uint32_t ax_tzm_fault_c(uint32_t exc_return)
 {
 	static uint32_t ns_faults;
 	uint32_t ipsr, *frame;
 
 	__asm__ __volatile__("mrs %0, ipsr" : "=r"(ipsr));
 	ipsr &= 0x1FFu;
+	/* Module code in the sandbox: it loses the call, the node goes on. */
+	if ((exc_return & EXC_RETURN_S) != 0 && ax_tzm_sandbox_fault != NULL &&
+	    ax_tzm_sandbox_fault(exc_return, ipsr) != 0) {
+		report("module", ipsr, 0);
+		SAU_SFSR = SAU_SFSR;
+		SCB_CFSR = SCB_CFSR;
+		return 0xFFFFFFF9u; /* the node's thread, on MSP */
+	}
 	if ((exc_return & EXC_RETURN_S) != 0 || ++ns_faults > NS_FAULTS_MAX) {
 		report("Secure", ipsr, 0);
 		ax_tzm_exit(3);
@@ -135,9 +151,11 @@ void ax_tzm_fault_c(uint32_t exc_return)
 	SAU_SFSR = SAU_SFSR;   /* write-one-to-clear */
 	SCB_CFSR = SCB_CFSR;
 	frame[6] = frame[5] & ~1u; /* resume at the stacked LR */
+	return exc_return;
 }
 
+/* Returns through the EXC_RETURN value ax_tzm_fault_c chose. */
 __attribute__((naked)) void ax_tzm_fault(void)
 {
-	__asm__ __volatile__("mov r0, lr\n\tb ax_tzm_fault_c");
+	__asm__ __volatile__("mov r0, lr\n\tbl ax_tzm_fault_c\n\tbx r0");
 }
