@@ -1193,8 +1193,9 @@ const struct ax_platform_ops ax_tzm_platform = {
 	.isolated = 1,
 	.protects = "each module in the Secure world of a Cortex-M33 "
 		    "(TrustZone-M); K_node never leaves the Secure side; the "
-		    "node runs only images the deployer authorized; modules "
-		    "of one node are not isolated from each other",
+		    "node runs only images the deployer authorized, each "
+		    "unprivileged and confined to its own slot by the Secure "
+		    "MPU",
 	.start = tzm_start,
 	.stop = tzm_stop,
 	.load = tzm_load,
