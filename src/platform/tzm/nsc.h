@@ -65,8 +65,9 @@ int32_t axs_handle(const struct axs_io *io);
 int32_t axs_collect(void *out, uint32_t cap);
 
 /* Run-time loading (docs/tzm.md "Run-time loading"), in three steps:
- *  BEGIN  instance = the deployer's instance id, total = image length
- *         (1 .. AXS_IMAGE_MAX); discards any unfinished load;
+ *  BEGIN  instance = the deployer's instance id (1 .. 0xfffffffe, as on
+ *         the wire), total = image length (1 .. AXS_IMAGE_MAX); anything
+ *         else is AXS_E_LENGTH; discards any unfinished load;
  *  DATA   data/len: the next piece of the image (1 .. AXS_CHUNK_MAX);
  *  END    data/len: the 32-byte load authorization
  *         HKDF-SHA256(K_node, "authex load" || instance || measurement)
