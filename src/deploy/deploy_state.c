@@ -75,10 +75,20 @@ static const char *const queries[Q_COUNT] = {
 	[Q_CONN_GET] = "SELECT id, alg, kind, key, keying, keyed_from, "
 		       "keyed_to, routed_from, routed_to, tx_counter, "
 		       "rx_counter FROM conns WHERE ident=?1",
-	[Q_CONN_PUT] = "INSERT OR REPLACE INTO conns(ident, id, alg, kind, "
-		       "key, keying, keyed_from, keyed_to, routed_from, "
-		       "routed_to, tx_counter, rx_counter) VALUES(?1,?2,?3,?4,"
-		       "?5,?6,?7,?8,?9,?10,?11,?12)",
+	/* an update in place, where INSERT OR REPLACE would delete the row
+	 * and insert it again (more pages written per commit) */
+	[Q_CONN_PUT] = "INSERT INTO conns(ident, id, alg, kind, key, keying, "
+		       "keyed_from, keyed_to, routed_from, routed_to, "
+		       "tx_counter, rx_counter) VALUES(?1,?2,?3,?4,?5,?6,?7,"
+		       "?8,?9,?10,?11,?12) ON CONFLICT(ident) DO UPDATE SET "
+		       "id=excluded.id, alg=excluded.alg, kind=excluded.kind, "
+		       "key=excluded.key, keying=excluded.keying, "
+		       "keyed_from=excluded.keyed_from, "
+		       "keyed_to=excluded.keyed_to, "
+		       "routed_from=excluded.routed_from, "
+		       "routed_to=excluded.routed_to, "
+		       "tx_counter=excluded.tx_counter, "
+		       "rx_counter=excluded.rx_counter",
 	[Q_PERIODIC_GET] = "SELECT period, armed FROM periodic WHERE ident=?1",
 	[Q_PERIODIC_PUT] = "INSERT OR REPLACE INTO periodic(ident, period, "
 			   "armed) VALUES(?1,?2,?3)",
