@@ -201,9 +201,12 @@ timed_deploy() {
 }
 
 # redeploy YAML: down, a fresh state database, deploy again (timed, ms).
+# The database is in WAL mode: its -wal and -shm files go with it (a clean
+# exit removes them, a killed deployer leaves them).
 redeploy() {
+	local db=${1%.yaml}.authex.db
 	AX down "$1" >/dev/null
-	rm -f "${1%.yaml}.authex.db"
+	rm -f "$db" "$db-wal" "$db-shm"
 	timed_deploy "$1"
 }
 
