@@ -150,6 +150,29 @@ deploy_status deploy_app_module_row(struct deploy_app *a, int module,
 	return DEPLOY_OK;
 }
 
+/* A session just opened: verbose line, event handler. Its first AUTH
+ * exchange (a STATUS_REQ for the deployment) proves both session keys,
+ * and tells the node this session belongs to the deployment (events for
+ * the deployer come back on it). */
+static void session_opened(struct deploy_app *a, int node,
+			   const struct ax_keyfile_node *k)
+{
+	struct deploy_session *s = &a->sess[node];
+
+	a->sess_open[node] = 1;
+	if (a->verbose)
+		deploy_app_say(a, "session to %s at %s: node id 0x%08x, keys "
+			       "derived", a->d->nodes[node].name, s->addr,
+			       (unsigned)k->node_id);
+	s->on_event = a->on_event;
+	s->event_ctx = a->event_ctx;
+}
+
+static uint32_t session_deployment(struct deploy_app *a)
+{
+	return a->deployment ? a->deployment : AX_WIRE_ALL;
+}
+
 deploy_status deploy_app_session(struct deploy_app *a, int node,
 				 struct deploy_session **out, char *err,
 				 size_t errlen)
@@ -177,21 +200,73 @@ deploy_status deploy_app_session(struct deploy_app *a, int node,
 		deploy_session_close(s);
 		return DEPLOY_E_FAIL;
 	}
-	a->sess_open[node] = 1;
-	if (a->verbose)
-		deploy_app_say(a, "session to %s at %s: node id 0x%08x, keys "
-			       "derived", nd->name, s->addr,
-			       (unsigned)k->node_id);
-	s->on_event = a->on_event;
-	s->event_ctx = a->event_ctx;
-	/* The first AUTH exchange: proves both session keys, and tells the
-	 * node this session belongs to the deployment (events for the
-	 * deployer come back on it). */
-	if (deploy_session_status(s, a->deployment ? a->deployment : AX_WIRE_ALL,
-				  &stat, err, errlen) != DEPLOY_OK)
+	session_opened(a, node, k);
+	if (deploy_session_status(s, session_deployment(a), &stat, err,
+				  errlen) != DEPLOY_OK)
 		return DEPLOY_E_FAIL;
 	*out = s;
 	return DEPLOY_OK;
+}
+
+/* Each half of the opening for every started node in turn; a node that
+ * fails is closed and forgotten (want[node] = 0). */
+static void sessions_start(struct deploy_app *a, int *want)
+{
+	const struct ax_keyfile_node *k;
+	char err[512];
+
+	for (size_t n = 0; n < a->d->n_nodes; n++) {
+		const struct deploy_node *nd = &a->d->nodes[n];
+
+		if (!want[n])
+			continue;
+		want[n] = !a->sess_open[n] &&
+			  deploy_app_node_keys(a, (int)n, &k, err, sizeof err) ==
+				  DEPLOY_OK &&
+			  deploy_session_start(&a->sess[n], nd->name, nd->host,
+					       nd->port, k->node_id,
+					       a->timeout_ms, err,
+					       sizeof err) == DEPLOY_OK;
+		if (!want[n] && !a->sess_open[n])
+			deploy_session_close(&a->sess[n]);
+	}
+}
+
+void deploy_app_sessions(struct deploy_app *a, const int *nodes)
+{
+	const struct ax_keyfile_node *k;
+	struct ax_wire_status stat;
+	uint32_t seq[DEPLOY_MAX_NODES];
+	int want[DEPLOY_MAX_NODES] = {0};
+	char err[512];
+
+	memcpy(want, nodes, a->d->n_nodes * sizeof *want);
+	sessions_start(a, want);
+	for (size_t n = 0; n < a->d->n_nodes; n++) {
+		if (!want[n])
+			continue;
+		if (deploy_app_node_keys(a, (int)n, &k, err, sizeof err) !=
+			    DEPLOY_OK ||
+		    deploy_session_finish(&a->sess[n], k->control_key, err,
+					  sizeof err) != DEPLOY_OK) {
+			deploy_session_close(&a->sess[n]);
+			want[n] = 0;
+			continue;
+		}
+		session_opened(a, (int)n, k);
+		want[n] = deploy_session_send_status(&a->sess[n],
+						     session_deployment(a),
+						     &seq[n], err, sizeof err) ==
+			  DEPLOY_OK;
+	}
+	/* a failure leaves the session failed: deploy_app_session opens it
+	 * again and reports what goes wrong then */
+	for (size_t n = 0; n < a->d->n_nodes; n++)
+		if (want[n] && deploy_session_collect_status(&a->sess[n], seq[n],
+							     &stat, err,
+							     sizeof err) !=
+				       DEPLOY_OK)
+			want[n] = 0;
 }
 
 deploy_status deploy_app_build_all(struct deploy_app *a, char *err,

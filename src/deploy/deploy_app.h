@@ -86,6 +86,14 @@ DEPLOY_MUST_CHECK deploy_status deploy_app_module_row(struct deploy_app *a,
 DEPLOY_MUST_CHECK deploy_status deploy_app_session(struct deploy_app *a,
 	int node, struct deploy_session **out, char *err, size_t errlen);
 
+/* Sessions to every node i with nodes[i] set (nodes: one flag per node
+ * of the descriptor), opened at the same time: connect and HELLO to each,
+ * then each node's HELLO, then the STATUS_REQ of deploy_app_session to
+ * each, then each STATUS. Best effort: a node that cannot be reached or
+ * refuses is left closed, and deploy_app_session tries again and reports
+ * why when that node is needed. */
+void deploy_app_sessions(struct deploy_app *a, const int *nodes);
+
 /* Build every module (progress line each) and check every connection's
  * endpoints against the manifests (stage-two validation). */
 DEPLOY_MUST_CHECK deploy_status deploy_app_build_all(struct deploy_app *a,

@@ -289,6 +289,16 @@ out:
 
 /* -------------------------------------------------------------- deploy */
 
+/* The nodes that host a module, all at once (deploy_app_sessions). */
+static void open_sessions(struct deploy_app *a)
+{
+	int want[DEPLOY_MAX_NODES] = {0};
+
+	for (size_t i = 0; i < a->d->n_modules; i++)
+		want[mod(a, (int)i)->node] = 1;
+	deploy_app_sessions(a, want);
+}
+
 deploy_status deploy_apply_all(struct deploy_app *a, char *err,
 			       size_t errlen)
 {
@@ -298,6 +308,7 @@ deploy_status deploy_apply_all(struct deploy_app *a, char *err,
 	    deploy_state_deployment(a->st, a->d->name, 1, &a->deployment, err,
 				    errlen) != DEPLOY_OK)
 		return DEPLOY_E_FAIL;
+	open_sessions(a);
 	if (deploy_apply_reconcile(a, err, errlen) != DEPLOY_OK)
 		return DEPLOY_E_FAIL;
 	st = deploy_steps_register(a, err, errlen);

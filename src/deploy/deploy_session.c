@@ -389,28 +389,42 @@ static int tcp_connect(const char *host, uint16_t port, int timeout_ms,
 	return fd;
 }
 
-/* Handshake steps 1-3 after the TCP connection is up. */
-static deploy_status handshake(struct deploy_session *s,
-			       const uint8_t k_control[static 32], char *err,
-			       size_t errlen)
+/* Handshake step 1 after the TCP connection is up: our HELLO. */
+static deploy_status hello_send(struct deploy_session *s, char *err,
+				size_t errlen)
 {
 	struct ax_wire_hello mine = {AX_WIRE_VERSION, AX_WIRE_VERSION_MIN,
 				     AX_WIRE_ROLE_DEPLOYER, s->node_id, {0}};
-	struct ax_wire_hello peer;
-	struct ax_frame f;
 	uint8_t *body;
 	size_t cap, len;
 	uint32_t seq;
-	uint16_t v;
 
 	body = tx_body(s, 64, &cap);
 	if (body == NULL || ax_random(mine.nonce, sizeof mine.nonce) !=
 				    AX_CRYPTO_OK)
 		return sfail(s, err, errlen, "no memory or randomness");
+	memcpy(s->nonce, mine.nonce, sizeof s->nonce);
 	if (ax_wire_encode_hello(&mine, body, cap, &len) != AX_WIRE_OK ||
 	    send_frame(s, AX_WIRE_HELLO, len, &seq, err, errlen) != DEPLOY_OK)
 		return s->failed ? DEPLOY_E_FAIL
 				 : sfail(s, err, errlen, "HELLO encoding");
+	return DEPLOY_OK;
+}
+
+/* Handshake steps 2-3: the node's HELLO, version, session keys. */
+deploy_status deploy_session_finish(struct deploy_session *s,
+				    const uint8_t k_control[static 32],
+				    char *err, size_t errlen)
+{
+	struct ax_wire_hello mine = {AX_WIRE_VERSION, AX_WIRE_VERSION_MIN,
+				     AX_WIRE_ROLE_DEPLOYER, s->node_id, {0}};
+	struct ax_wire_hello peer;
+	struct ax_frame f;
+	uint16_t v;
+
+	if (s->failed || s->fd < 0)
+		return sfail(s, err, errlen, "session is closed");
+	memcpy(mine.nonce, s->nonce, sizeof mine.nonce);
 	if (recv_frame(s, now_ms() + s->timeout_ms, &f, err, errlen) !=
 	    DEPLOY_OK)
 		return DEPLOY_E_FAIL;
@@ -447,11 +461,10 @@ static deploy_status handshake(struct deploy_session *s,
 	return DEPLOY_OK;
 }
 
-deploy_status deploy_session_open(struct deploy_session *s, const char *node,
-				  const char *host, uint16_t port,
-				  uint32_t node_id,
-				  const uint8_t k_control[static 32],
-				  int timeout_ms, char *err, size_t errlen)
+deploy_status deploy_session_start(struct deploy_session *s, const char *node,
+				   const char *host, uint16_t port,
+				   uint32_t node_id, int timeout_ms, char *err,
+				   size_t errlen)
 {
 	const char *why = NULL;
 
@@ -465,7 +478,19 @@ deploy_status deploy_session_open(struct deploy_session *s, const char *node,
 	if (s->fd < 0)
 		return sfail(s, err, errlen, "cannot connect: %s (is authexd "
 			     "running?)", why);
-	return handshake(s, k_control, err, errlen);
+	return hello_send(s, err, errlen);
+}
+
+deploy_status deploy_session_open(struct deploy_session *s, const char *node,
+				  const char *host, uint16_t port,
+				  uint32_t node_id,
+				  const uint8_t k_control[static 32],
+				  int timeout_ms, char *err, size_t errlen)
+{
+	if (deploy_session_start(s, node, host, port, node_id, timeout_ms, err,
+				 errlen) != DEPLOY_OK)
+		return DEPLOY_E_FAIL;
+	return deploy_session_finish(s, k_control, err, errlen);
 }
 
 void deploy_session_close(struct deploy_session *s)
@@ -675,21 +700,28 @@ deploy_status deploy_session_module_msg(struct deploy_session *s,
 				      errlen);
 }
 
-deploy_status deploy_session_status(struct deploy_session *s,
-				    uint32_t deployment,
-				    struct ax_wire_status *out, char *err,
-				    size_t errlen)
+deploy_status deploy_session_send_status(struct deploy_session *s,
+					 uint32_t deployment, uint32_t *seq,
+					 char *err, size_t errlen)
 {
 	struct ax_wire_status_req m = {deployment};
-	struct ax_wire_result r;
-	struct ax_frame f;
-	uint32_t seq;
 	size_t len;
 
 	ENCODE(s, status_req, &m, 16, &len, err, errlen);
-	if (send_frame(s, AX_WIRE_STATUS_REQ, len, &seq, err, errlen) !=
-		    DEPLOY_OK ||
-	    wait_reply(s, seq, AX_WIRE_STATUS, &f, err, errlen) != DEPLOY_OK)
+	return send_frame(s, AX_WIRE_STATUS_REQ, len, seq, err, errlen);
+}
+
+deploy_status deploy_session_collect_status(struct deploy_session *s,
+					    uint32_t seq,
+					    struct ax_wire_status *out,
+					    char *err, size_t errlen)
+{
+	struct ax_wire_result r;
+	struct ax_frame f;
+
+	if (s->failed || s->fd < 0)
+		return sfail(s, err, errlen, "session is closed");
+	if (wait_reply(s, seq, AX_WIRE_STATUS, &f, err, errlen) != DEPLOY_OK)
 		return DEPLOY_E_FAIL;
 	if (f.type == AX_WIRE_RESULT) {
 		if (ax_wire_decode_result(f.body, f.body_len, &r) != AX_WIRE_OK)
@@ -702,6 +734,19 @@ deploy_status deploy_session_status(struct deploy_session *s,
 	if (ax_wire_decode_status(f.body, f.body_len, out) != AX_WIRE_OK)
 		return sfail(s, err, errlen, "malformed STATUS");
 	return DEPLOY_OK;
+}
+
+deploy_status deploy_session_status(struct deploy_session *s,
+				    uint32_t deployment,
+				    struct ax_wire_status *out, char *err,
+				    size_t errlen)
+{
+	uint32_t seq;
+
+	if (deploy_session_send_status(s, deployment, &seq, err, errlen) !=
+	    DEPLOY_OK)
+		return DEPLOY_E_FAIL;
+	return deploy_session_collect_status(s, seq, out, err, errlen);
 }
 
 deploy_status deploy_session_event(struct deploy_session *s,

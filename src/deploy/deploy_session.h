@@ -37,6 +37,7 @@ struct deploy_session {
 	char node[DEPLOY_NAME_MAX];
 	char addr[DEPLOY_HOST_MAX + 16];  /* "host:port" */
 	uint32_t node_id;
+	uint8_t nonce[AX_WIRE_NONCE_LEN];  /* our HELLO's (public) */
 	int timeout_ms;
 	uint8_t k_tx[AX_WIRE_KEY_LEN], k_rx[AX_WIRE_KEY_LEN];
 	uint32_t seq_tx, seq_rx;
@@ -63,6 +64,17 @@ void deploy_session_addr(const char *host, uint16_t port, char *out,
 DEPLOY_MUST_CHECK deploy_status deploy_session_open(struct deploy_session *s,
 	const char *node, const char *host, uint16_t port, uint32_t node_id,
 	const uint8_t k_control[static AX_WIRE_KEY_LEN], int timeout_ms,
+	char *err, size_t errlen);
+
+/* deploy_session_open in two halves, to open sessions to several nodes
+ * at once: _start initialises s, connects and sends HELLO; _finish reads
+ * the node's HELLO and derives the session keys. Same errors. */
+DEPLOY_MUST_CHECK deploy_status deploy_session_start(
+	struct deploy_session *s, const char *node, const char *host,
+	uint16_t port, uint32_t node_id, int timeout_ms, char *err,
+	size_t errlen);
+DEPLOY_MUST_CHECK deploy_status deploy_session_finish(
+	struct deploy_session *s, const uint8_t k_control[static AX_WIRE_KEY_LEN],
 	char *err, size_t errlen);
 
 /* Send BYE (best effort), close, wipe the keys, free the buffers. */
@@ -120,7 +132,14 @@ DEPLOY_MUST_CHECK deploy_status deploy_session_collect(
 	struct deploy_session *s, uint32_t seq, uint16_t type,
 	struct ax_wire_result *res, char *err, size_t errlen);
 
-/* STATUS_REQ -> STATUS; *out is a view valid until the next call. */
+/* STATUS_REQ -> STATUS; *out is a view valid until the next call. The
+ * same in two halves (see Pipelining): _send_status, _collect_status. */
+DEPLOY_MUST_CHECK deploy_status deploy_session_send_status(
+	struct deploy_session *s, uint32_t deployment, uint32_t *seq,
+	char *err, size_t errlen);
+DEPLOY_MUST_CHECK deploy_status deploy_session_collect_status(
+	struct deploy_session *s, uint32_t seq, struct ax_wire_status *out,
+	char *err, size_t errlen);
 DEPLOY_MUST_CHECK deploy_status deploy_session_status(
 	struct deploy_session *s, uint32_t deployment,
 	struct ax_wire_status *out, char *err, size_t errlen);
