@@ -25,7 +25,10 @@ set -u
 ax_setup "$1" "$2"
 ax_need_binaries
 
-P1=$(ax_free_port) P2=$(ax_free_port) P3=$(ax_free_port)
+# ax_free_port in this shell, not in $(...): it remembers the ports it
+# handed out only in the shell that calls it, so three of them differ.
+for n in 1 2 3; do ax_free_port >"$T/port$n"; done
+P1=$(cat "$T/port1") P2=$(cat "$T/port2") P3=$(cat "$T/port3")
 ax_irrigation_app "$T/app" "$P1" "$P2" "$P3"
 APP=$T/app/app.yaml
 DB=$T/state.db
