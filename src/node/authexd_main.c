@@ -7,6 +7,7 @@
 
 #include <grp.h>
 #include <stdarg.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -309,6 +310,10 @@ int main(int argc, char **argv)
 		}
 	if (parse(argc, argv, &a) != 0 || configure(&a, &cfg) != 0)
 		return EXIT_USAGE;
+	/* A peer or deployer that vanishes with answers still queued makes a
+	 * write fail with EPIPE; that is its problem, not a reason for the
+	 * node to die (libuv writes without MSG_NOSIGNAL). */
+	signal(SIGPIPE, SIG_IGN);
 	rc = start_platform(&a, &cfg, err, sizeof(err));
 	if (rc == 0)
 		rc = node_init(&node, uv_default_loop(), &cfg, err, sizeof(err));

@@ -127,15 +127,19 @@ ax_listening() {
 	fi
 }
 
+# Ports handed out are also kept in $T/ports: tests call this as
+# $(ax_free_port), a subshell, whose variables do not come back.
 ax_free_port() {
-	local p n=0
+	local p n=0 used
+	used="$AX_PORTS$(tr '\n' ' ' <"$T/ports" 2>/dev/null)"
 	while [ $n -lt 200 ]; do
-		p=$((20000 + (RANDOM * 32768 + RANDOM) % 30000))
+		p=$((20000 + (RANDOM * 32768 + RANDOM + $$ + n) % 30000))
 		n=$((n + 1))
-		case "$AX_PORTS" in *" $p "*) continue ;; esac
+		case " $used " in *" $p "*) continue ;; esac
 		ax_listening "$p" && continue
 		ss -Htan "sport = :$p" 2>/dev/null | grep -q . && continue
 		AX_PORTS="$AX_PORTS$p "
+		echo "$p" >>"$T/ports"
 		echo "$p"
 		return 0
 	done

@@ -4,7 +4,8 @@
 # session, independent of the authex CLI):
 #   deploy      LOAD_MODULE (idempotent), ATTEST, SET_KEY, ADD_ROUTE, CALL,
 #               the emitted EVENT, STATUS, PERIODIC, refusals
-#   garbage, oversized, wrong-key, wrong-id, denied
+#   garbage, oversized, wrong-key, wrong-id, denied, hangup (requests
+#               sent, then the socket reset without reading the answers)
 #               each refused with BYE/close, counted
 #   check       a good session afterwards: state kept, attacks counted
 # then SIGTERM: exit 0, modules unloaded. Every wait is bounded.
@@ -62,8 +63,12 @@ done
 [ -n "$PID" ] || fail "authexd did not start"
 grep -q "platform=native NO ISOLATION: development only" "$TMP/node.log" ||
 	fail "startup line does not warn about native"
+# SIGPIPE (13) is ignored: a session that vanishes under a write must not
+# kill the node (bit 12 of the SigIgn mask).
+ign=$(awk '/^SigIgn:/ { print $2 }' "/proc/$PID/status")
+[ $(( (0x$ign >> 12) & 1 )) = 1 ] || fail "authexd does not ignore SIGPIPE (SigIgn $ign)"
 
-for sc in deploy garbage oversized wrong-key wrong-id denied check; do
+for sc in deploy garbage oversized wrong-key wrong-id denied hangup check; do
 	"$CLIENT" "$PORT" "$TMP/field.key" "$BUILD/modules" "$sc" ||
 		fail "scenario $sc"
 	kill -0 "$PID" 2>/dev/null || fail "authexd died during $sc"

@@ -18,6 +18,8 @@
  *   wrong-key  HELLO, then a frame tagged with a wrong control key: closed
  *              without an answer
  *   wrong-id   HELLO naming another node id: BYE DENIED
+ *   hangup     4000 STATUS requests, then the socket reset unread: the
+ *              node must survive its failed writes (checked by `check`)
  *   denied     a RESULT frame from a deployer, a STATUS_REQ from a peer:
  *              BYE DENIED
  *   check      a good session after all that: the module loaded by
@@ -36,6 +38,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ax_bytes.h"
@@ -571,6 +574,30 @@ static void scenario_wrong_key(void)
 	printf("  wrong control key: closed\n");
 }
 
+/* A deployer that sends many requests and goes away without reading the
+ * answers: with a tiny receive window the node's answers back up, then
+ * the socket is reset and the node's next write fails (EPIPE), which must
+ * not kill it (SIGPIPE); `check` afterwards finds it alive. */
+static void scenario_hangup(void)
+{
+	struct sess s = open_session(me.control_key, AX_WIRE_ROLE_DEPLOYER);
+	struct linger lg = {1, 0};
+	int small = 2048;
+
+	CHECK(setsockopt(s.fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small)) ==
+	      0, "SO_RCVBUF");
+	for (int i = 0; i < 4000; i++) {
+		ax_store_be32(BODY, DEP);
+		send_frame(&s, AX_WIRE_STATUS_REQ, 4);
+	}
+	nanosleep(&(struct timespec){0, 300000000}, NULL);
+	CHECK(setsockopt(s.fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)) == 0,
+	      "SO_LINGER");
+	close(s.fd); /* RST: the node's queued answers hit a dead socket */
+	nanosleep(&(struct timespec){0, 300000000}, NULL);
+	printf("  4000 requests, then gone without reading: sent\n");
+}
+
 static void scenario_wrong_id(void)
 {
 	struct sess s = {dial(), 0, 0, 0, {0}, {0}};
@@ -811,6 +838,7 @@ int main(int argc, char **argv)
 		{"deploy", scenario_deploy}, {"garbage", scenario_garbage},
 		{"oversized", scenario_oversized},
 		{"wrong-key", scenario_wrong_key},
+		{"hangup", scenario_hangup},
 		{"wrong-id", scenario_wrong_id}, {"denied", scenario_denied},
 		{"check", scenario_check}, {"call", scenario_call},
 	};
