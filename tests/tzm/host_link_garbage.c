@@ -46,6 +46,7 @@
 #include "ax_modmsg.h"
 #include "ax_msg.h"
 #include "ax_runtime.h"
+#include "host_util.h"
 #include "tzm/ax_tzm.h"
 #include "tzm/axt_link.h"
 #include "tzm/nsc.h"
@@ -53,7 +54,6 @@
 #define WAIT_MS 20000 /* liveness only: QEMU delays early TCP input ~1 s */
 
 static uint8_t k_node[32] = "tzm TEST node key - public!!!!!";
-static unsigned failures;
 static int fd = -1;
 static struct axt_decoder dec;
 static int pending;
@@ -62,21 +62,6 @@ static struct {
 	size_t len;
 	uint8_t p[AXT_PAYLOAD_MAX];
 } f;
-
-static void check(int ok, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void check(int ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%s ", ok ? "ok  " : "FAIL");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	failures += !ok;
-}
 
 static void send_raw(const uint8_t *p, size_t n)
 {

@@ -33,11 +33,12 @@
 #include "ax_modmsg.h"
 #include "ax_msg.h"
 #include "ax_runtime.h"
+#include "host_util.h"
 #include "tzm/ax_tzm.h"
 
 static const struct ax_platform_ops *P = &ax_tzm_platform;
 static uint8_t k_node[32] = "tzm TEST node key - public!!!!!";
-static unsigned failures, emitted;
+static unsigned emitted;
 static uint8_t *spy_img, *sensor_img;
 static size_t spy_len, sensor_len;
 static uint32_t next_instance = 100;
@@ -46,21 +47,6 @@ static uint32_t next_instance = 100;
 #define NODE_KEY 0x38000000u
 #define UART1_S 0x50201000u
 
-static void check(int ok, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void check(int ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%s ", ok ? "ok  " : "FAIL");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	failures += !ok;
-}
-
 static int emit(void *ctx, const uint8_t *msg, size_t len)
 {
 	(void)ctx;
@@ -68,20 +54,6 @@ static int emit(void *ctx, const uint8_t *msg, size_t len)
 	(void)len;
 	emitted++;
 	return 0;
-}
-
-static uint8_t *read_all(const char *path, size_t *len)
-{
-	FILE *fp = fopen(path, "rb");
-	uint8_t *b = malloc(1 << 20);
-
-	if (fp == NULL || b == NULL) {
-		fprintf(stderr, "host_link_sandbox: cannot read %s\n", path);
-		exit(77);
-	}
-	*len = fread(b, 1, 1 << 20, fp);
-	fclose(fp);
-	return b;
 }
 
 static struct ax_platform_module *load(const uint8_t *img, size_t len)
