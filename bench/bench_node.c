@@ -1,9 +1,10 @@
 /*
  * bench_node.c - load generator and timer for the node benchmarks (issue 6,
  * `make bench`). It is a deployer of its own (like
- * tests/tools/ax_node_client.c, whose session code it follows): it speaks
- * the wire protocol to authexd with blocking sockets, loads the bench
- * module images (bench/modules/), keys the connections, and then measures.
+ * tests/tools/ax_node_client.c, whose session code it shares:
+ * tests/tools/lib/ax_session.h): it speaks the wire protocol to authexd
+ * with blocking sockets, loads the bench module images (bench/modules/),
+ * keys the connections, and then measures.
  *
  * usage:
  *   bench_node rtt  PORT_A KEY_A PORT_B KEY_B MODULE_DIR N ECHO CHAIN SIZE...
@@ -32,15 +33,10 @@
  * Every wait is bounded (10 s socket timeout, 60 s per measurement); the
  * deployment is RESET at the end. Exit 0, or 1 with a message.
  */
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -49,23 +45,22 @@
 #include "ax_keyfile.h"
 #include "ax_manifest.h"
 #include "ax_modmsg.h"
+#include "ax_session.h"
 #include "ax_wire.h"
 
-#define CAP (AX_FRAME_AUTH_OVERHEAD + AX_WIRE_LOAD_BODY_MAX)
+#define CAP AX_SESSION_BUF_SIZE
 #define BODY (fbuf + AX_FRAME_PREFIX_LEN)
 #define BODY_CAP (CAP - AX_FRAME_AUTH_OVERHEAD)
 #define BURST 2000u
 
+/* A session with the node whose key file is at node. */
 struct sess {
-	int fd;
-	int keyed;
-	uint32_t seq_tx, seq_rx;
-	uint8_t k_tx[32], k_rx[32];
+	struct ax_session ax;
 	const struct ax_keyfile_node *node;
 };
 
 static const char *module_dir;
-static uint8_t *fbuf; /* one frame, sent or received */
+static uint8_t *fbuf; /* one frame, sent or received, for every session */
 static uint32_t dep;  /* this run's deployment id */
 
 static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -105,104 +100,42 @@ static uint64_t now_ns(void)
 
 /* ------------------------------------------------------------ session */
 
+/* Die unless a session call went well: what failed and why. */
+static void need(const struct sess *s, ax_session_status st, const char *what)
+{
+	char why[128];
+
+	CHECK(st == AX_SESSION_OK, "%s: %s", what,
+	      ax_session_describe(&s->ax, st, why, sizeof(why)));
+}
+
+/* 127.0.0.1:port, TCP_NODELAY, reads bounded (10 s). */
 static int dial(int port)
 {
-	struct sockaddr_in sa;
-	struct timeval tv = {10, 0};
-	int one = 1, fd = socket(AF_INET, SOCK_STREAM, 0);
+	int fd = ax_session_dial(port, 1);
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sin_family = AF_INET;
-	sa.sin_port = htons((uint16_t)port);
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	CHECK(fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0,
-	      "cannot connect to 127.0.0.1:%d", port);
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	CHECK(fd >= 0, "cannot connect to 127.0.0.1:%d", port);
 	return fd;
-}
-
-static void put_all(int fd, const uint8_t *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-		CHECK(w > 0, "write failed");
-		p += w;
-		n -= (size_t)w;
-	}
-}
-
-static int get_all(int fd, uint8_t *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t r = read(fd, p, n);
-		if (r <= 0)
-			return -1;
-		p += r;
-		n -= (size_t)r;
-	}
-	return 0;
 }
 
 static void send_frame(struct sess *s, uint16_t type, size_t body_len)
 {
-	size_t len;
-	uint32_t seq;
-
-	CHECK(ax_wire_seq_next(&s->seq_tx, &seq) == AX_WIRE_OK, "seq");
-	CHECK(ax_frame_seal(fbuf, CAP, type, s->keyed ? AX_FRAME_F_AUTH : 0, seq,
-			    body_len, s->keyed ? s->k_tx : NULL, &len) ==
-		      AX_WIRE_OK, "seal");
-	put_all(s->fd, fbuf, len);
+	need(s, ax_session_send(&s->ax, type, body_len), "send");
 }
 
 static void recv_frame(struct sess *s, struct ax_frame *fr)
 {
-	size_t flen = 0;
-	ax_wire_status st;
-
-	CHECK(get_all(s->fd, fbuf, AX_FRAME_PREFIX_LEN) == 0, "node closed "
-	      "or timed out");
-	st = ax_frame_peek(fbuf, AX_FRAME_PREFIX_LEN, &flen);
-	CHECK(st == AX_WIRE_OK || st == AX_WIRE_NEED_MORE, "bad frame prefix");
-	CHECK(get_all(s->fd, fbuf + AX_FRAME_PREFIX_LEN,
-		      flen - AX_FRAME_PREFIX_LEN) == 0, "node closed");
-	st = ax_frame_open(fbuf, flen, s->keyed ? s->k_rx : NULL, fr);
-	CHECK(st == AX_WIRE_OK, "frame refused: %s", ax_wire_status_name(st));
-	if (fr->flags & AX_FRAME_F_AUTH)
-		CHECK(ax_wire_seq_check(&s->seq_rx, fr->seq) == AX_WIRE_OK,
-		      "node seq not increasing");
+	need(s, ax_session_recv(&s->ax, fr), "receive");
 }
 
 static struct sess open_session(const struct ax_keyfile_node *k, int port,
 				uint8_t role)
 {
-	struct sess s = {dial(port), 0, 0, 0, {0}, {0}, k};
-	struct ax_wire_hello mine = {AX_WIRE_VERSION, AX_WIRE_VERSION_MIN, role,
-				     k->node_id, {0}}, node;
-	struct ax_frame fr;
-	size_t len;
-	uint16_t v;
+	struct sess s = {{0}, k};
 
-	CHECK(ax_random(mine.nonce, 16) == AX_CRYPTO_OK, "random");
-	CHECK(ax_wire_encode_hello(&mine, BODY, 64, &len) == AX_WIRE_OK, "hello");
-	send_frame(&s, AX_WIRE_HELLO, len);
-	recv_frame(&s, &fr);
-	CHECK(fr.type == AX_WIRE_HELLO &&
-		      ax_wire_decode_hello(fr.body, fr.body_len, &node) ==
-			      AX_WIRE_OK &&
-		      ax_wire_version_select(&mine, &node, &v) == AX_WIRE_OK,
-	      "bad HELLO answer from port %d", port);
-	s.seq_rx = 1;
-	if (role != AX_WIRE_ROLE_DEPLOYER)
-		return s;
-	CHECK(ax_wire_session_key(k->control_key, mine.nonce, node.nonce,
-				  k->node_id, v, AX_WIRE_DIR_TO_NODE, s.k_tx) ==
-			      AX_WIRE_OK &&
-		      ax_wire_session_key(k->control_key, mine.nonce, node.nonce,
-					  k->node_id, v, AX_WIRE_DIR_FROM_NODE,
-					  s.k_rx) == AX_WIRE_OK, "session keys");
-	s.keyed = 1;
+	need(&s, ax_session_init(&s.ax, dial(port), fbuf, CAP), "session");
+	need(&s, ax_session_handshake(&s.ax, role, k->node_id, k->control_key,
+				      sizeof(k->control_key)), "handshake");
 	return s;
 }
 
@@ -210,26 +143,21 @@ static uint8_t result_data[AX_WIRE_RESULT_MAX];
 static size_t result_len;
 
 /* Send a request frame; return the RESULT status. EVENTs meanwhile are
- * not expected here (none is routed to the deployer then). */
+ * not expected here (none is routed to the deployer then): dropped. */
 static uint16_t request(struct sess *s, uint16_t type, size_t body_len)
 {
-	uint32_t seq = s->seq_tx + 1;
 	struct ax_wire_result r;
-	struct ax_frame fr;
+	ax_session_status st;
 
-	send_frame(s, type, body_len);
-	for (;;) {
-		recv_frame(s, &fr);
-		if (fr.type == AX_WIRE_EVENT)
-			continue;
-		CHECK(fr.type == AX_WIRE_RESULT &&
-			      ax_wire_decode_result(fr.body, fr.body_len, &r) ==
-				      AX_WIRE_OK && r.req_seq == seq,
-		      "expected the RESULT of type 0x%04x", type);
+	st = ax_session_request(&s->ax, type, body_len, NULL, NULL, &r);
+	CHECK(st != AX_SESSION_E_UNEXPECTED && st != AX_SESSION_E_RESULT,
+	      "expected the RESULT of type 0x%04x", type);
+	need(s, st, "request");
+	CHECK(r.data.len <= sizeof(result_data), "RESULT too long");
+	if (r.data.len > 0)
 		memcpy(result_data, r.data.ptr, r.data.len);
-		result_len = r.data.len;
-		return r.status;
-	}
+	result_len = r.data.len;
+	return r.status;
 }
 
 static uint16_t module_msg(struct sess *s, uint32_t mod, const uint8_t *m,
@@ -258,12 +186,7 @@ static void route(struct sess *s, uint32_t conn, uint32_t src, uint32_t dst,
 
 static void bye(struct sess *s)
 {
-	struct ax_wire_bye b = {AX_WIRE_RES_OK, {(const uint8_t *)"done", 4}};
-	size_t len;
-
-	CHECK(ax_wire_encode_bye(&b, BODY, BODY_CAP, &len) == AX_WIRE_OK, "enc");
-	send_frame(s, AX_WIRE_BYE, len);
-	close(s->fd);
+	need(s, ax_session_bye(&s->ax), "BYE");
 }
 
 static void reset(struct sess *s)
@@ -446,9 +369,9 @@ static uint64_t tcp_once(int fd, size_t size)
 	uint64_t t0 = now_ns();
 
 	ax_store_be32(b, (uint32_t)size);
-	put_all(fd, b, 4 + size);
-	CHECK(get_all(fd, b, 4 + size) == 0 && ax_load_be32(b) == size,
-	      "raw TCP echo");
+	CHECK(ax_session_write_all(fd, b, 4 + size) == 0 &&
+		      ax_session_read_all(fd, b, 4 + size) == 0 &&
+		      ax_load_be32(b) == size, "raw TCP echo");
 	return now_ns() - t0;
 }
 
@@ -565,9 +488,7 @@ static uint64_t dropped(struct sess *s)
 	CHECK(ax_wire_encode_status_req(&rq, BODY, BODY_CAP, &len) ==
 		      AX_WIRE_OK, "enc");
 	send_frame(s, AX_WIRE_STATUS_REQ, len);
-	do
-		recv_frame(s, &fr);
-	while (fr.type == AX_WIRE_EVENT);
+	need(s, ax_session_next(&s->ax, &fr, NULL, NULL), "STATUS");
 	CHECK(fr.type == AX_WIRE_STATUS &&
 		      ax_wire_decode_status(fr.body, fr.body_len, &st) ==
 			      AX_WIRE_OK, "STATUS");
@@ -677,10 +598,11 @@ static int run_mem(char **argv)
 	printf("RESULT mem per-connection %d %.1f %ld KiB\n", nconns,
 	       (double)(r2 - r1) / nconns, r2);
 	for (int i = 0; i < nconns; i++)
-		close(peers[i].fd);
+		ax_session_close(&peers[i].ax);
 	reset(&s);
 	bye(&s);
 	free(peers);
+	ax_wipe(&k, sizeof(k));
 	return 0;
 }
 
@@ -728,6 +650,7 @@ static int run_deploy_floor(char **argv)
 	reset(&s);
 	bye(&s);
 	free(m);
+	ax_wipe(&k, sizeof(k));
 	return 0;
 }
 
@@ -755,6 +678,8 @@ int main(int argc, char **argv)
 			"mem PID PORT KEY MODULE_DIR NMODS NCONNS | "
 			"deploy-floor PORT KEY MODULE_DIR NMODS\n");
 	}
+	ax_wipe(&node_a, sizeof(node_a));
+	ax_wipe(&node_b, sizeof(node_b));
 	free(fbuf);
 	return rc;
 }

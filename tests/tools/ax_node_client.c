@@ -2,8 +2,10 @@
  * ax_node_client.c - a scripted deployer session against one authexd, for
  * tests/integration/test_node_basic.sh. It does not depend on the authex
  * CLI: it speaks the wire protocol itself (ax_wire.h) with blocking
- * sockets, and checks every answer. Each scenario exits 0 when every check
- * passed, 1 on the first failure (with a message on stderr).
+ * sockets (the session of tests/tools/lib/ax_session.h, shared with
+ * bench/bench_node.c), and checks every answer. Each scenario exits 0
+ * when every check passed, 1 on the first failure (with a message on
+ * stderr).
  *
  * usage: ax_node_client PORT KEYFILE MODULE_DIR SCENARIO [PORT_B KEYFILE_B]
  * scenarios:
@@ -30,14 +32,11 @@
  *              nodes: an event crosses the A -> B peer link, and the
  *              controller's answer reaches the deployer's session on B
  */
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -46,24 +45,18 @@
 #include "ax_keyfile.h"
 #include "ax_manifest.h"
 #include "ax_modmsg.h"
+#include "ax_session.h"
 #include "ax_wire.h"
 
 #define DEP 1u
 #define MOD 3u
 #define CONN 5u
-#define CAP (AX_FRAME_AUTH_OVERHEAD + AX_WIRE_LOAD_BODY_MAX)
-
-struct sess {
-	int fd;
-	int keyed;
-	uint32_t seq_tx, seq_rx;
-	uint8_t k_tx[32], k_rx[32];
-};
+#define CAP AX_SESSION_BUF_SIZE
 
 static struct ax_keyfile_node me;
 static int port;
 static const char *module_dir;
-static uint8_t *fbuf; /* one frame, sent or received */
+static uint8_t *fbuf; /* one frame, sent or received, for every session */
 
 static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -85,124 +78,57 @@ static void die(const char *fmt, ...)
 			die(__VA_ARGS__); \
 	} while (0)
 
-static int dial(void)
+/* Die unless a session call went well: what failed and why. */
+static void need(const struct ax_session *s, ax_session_status st,
+		 const char *what)
 {
-	struct sockaddr_in sa = {0};
-	struct timeval tv = {10, 0}; /* bounds every wait of the test */
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	char why[128];
 
-	sa.sin_family = AF_INET;
-	sa.sin_port = htons((uint16_t)port);
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	CHECK(fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0,
-	      "cannot connect to 127.0.0.1:%d", port);
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	return fd;
+	CHECK(st == AX_SESSION_OK, "%s: %s", what,
+	      ax_session_describe(s, st, why, sizeof(why)));
 }
 
-static void put_all(int fd, const uint8_t *p, size_t n)
+/* A connection to this node (reads bounded: 10 s), no frame sent yet. */
+static struct ax_session dial(void)
 {
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-		CHECK(w > 0, "write failed");
-		p += w;
-		n -= (size_t)w;
-	}
-}
+	struct ax_session s;
+	int fd = ax_session_dial(port, 0);
 
-/* Read exactly n bytes; 0, or -1 on EOF/error/timeout. */
-static int get_all(int fd, uint8_t *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t r = read(fd, p, n);
-		if (r <= 0)
-			return -1;
-		p += r;
-		n -= (size_t)r;
-	}
-	return 0;
+	CHECK(fd >= 0, "cannot connect to 127.0.0.1:%d", port);
+	need(&s, ax_session_init(&s, fd, fbuf, CAP), "session");
+	return s;
 }
 
 /* Send a frame whose body is at fbuf + AX_FRAME_PREFIX_LEN. */
-static void send_frame(struct sess *s, uint16_t type, size_t body_len)
+static void send_frame(struct ax_session *s, uint16_t type, size_t body_len)
 {
-	size_t len;
-	uint32_t seq;
-
-	CHECK(ax_wire_seq_next(&s->seq_tx, &seq) == AX_WIRE_OK, "seq");
-	CHECK(ax_frame_seal(fbuf, CAP, type, s->keyed ? AX_FRAME_F_AUTH : 0, seq,
-			    body_len, s->keyed ? s->k_tx : NULL, &len) ==
-		      AX_WIRE_OK, "seal");
-	put_all(s->fd, fbuf, len);
+	need(s, ax_session_send(s, type, body_len), "send");
 }
 
 /* Receive one frame into fbuf; 0, or -1 when the node closed. */
-static int recv_frame(struct sess *s, struct ax_frame *fr)
+static int recv_frame(struct ax_session *s, struct ax_frame *fr)
 {
-	size_t flen = 0;
-	ax_wire_status st;
+	ax_session_status st = ax_session_recv(s, fr);
 
-	if (get_all(s->fd, fbuf, AX_FRAME_PREFIX_LEN) != 0)
+	if (st == AX_SESSION_E_CLOSED)
 		return -1;
-	st = ax_frame_peek(fbuf, AX_FRAME_PREFIX_LEN, &flen);
-	CHECK(st == AX_WIRE_OK || st == AX_WIRE_NEED_MORE, "node sent a bad "
-	      "frame prefix: %s", ax_wire_status_name(st));
-	if (get_all(s->fd, fbuf + AX_FRAME_PREFIX_LEN,
-		    flen - AX_FRAME_PREFIX_LEN) != 0)
-		return -1;
-	st = ax_frame_open(fbuf, flen, s->keyed ? s->k_rx : NULL, fr);
-	CHECK(st == AX_WIRE_OK, "node frame refused: %s",
-	      ax_wire_status_name(st));
-	if (fr->flags & AX_FRAME_F_AUTH)
-		CHECK(ax_wire_seq_check(&s->seq_rx, fr->seq) == AX_WIRE_OK,
-		      "node seq not increasing");
+	need(s, st, "node frame");
 	return 0;
 }
 
-static void hello(struct sess *s, uint8_t role, uint32_t id,
-		  struct ax_wire_hello *mine)
+/* Handshake (docs/protocol.md, Handshake) with control key kc (NULL for
+ * a peer). */
+static struct ax_session open_session(const uint8_t kc[32], uint8_t role)
 {
-	size_t len;
+	struct ax_session s = dial();
 
-	mine->version = AX_WIRE_VERSION;
-	mine->min_version = AX_WIRE_VERSION_MIN;
-	mine->role = role;
-	mine->node_id = id;
-	CHECK(ax_random(mine->nonce, 16) == AX_CRYPTO_OK, "random");
-	CHECK(ax_wire_encode_hello(mine, fbuf + AX_FRAME_PREFIX_LEN, 64, &len) ==
-		      AX_WIRE_OK, "encode hello");
-	send_frame(s, AX_WIRE_HELLO, len);
-}
-
-/* Deployer handshake (docs/protocol.md, Handshake) with control key kc. */
-static struct sess open_session(const uint8_t kc[32], uint8_t role)
-{
-	struct sess s = {dial(), 0, 0, 0, {0}, {0}};
-	struct ax_wire_hello mine, node;
-	struct ax_frame fr;
-	uint16_t v;
-
-	hello(&s, role, me.node_id, &mine);
-	CHECK(recv_frame(&s, &fr) == 0 && fr.type == AX_WIRE_HELLO,
-	      "no HELLO answer");
-	CHECK(ax_wire_decode_hello(fr.body, fr.body_len, &node) == AX_WIRE_OK &&
-		      node.role == AX_WIRE_ROLE_NODE && node.node_id == me.node_id,
-	      "bad HELLO answer");
-	CHECK(ax_wire_version_select(&mine, &node, &v) == AX_WIRE_OK, "version");
-	s.seq_rx = 1;
-	if (role != AX_WIRE_ROLE_DEPLOYER)
-		return s;
-	CHECK(ax_wire_session_key(kc, mine.nonce, node.nonce, me.node_id, v,
-				  AX_WIRE_DIR_TO_NODE, s.k_tx) == AX_WIRE_OK &&
-		      ax_wire_session_key(kc, mine.nonce, node.nonce, me.node_id,
-					  v, AX_WIRE_DIR_FROM_NODE, s.k_rx) ==
-			      AX_WIRE_OK, "session keys");
-	s.keyed = 1;
+	need(&s, ax_session_handshake(&s, role, me.node_id, kc,
+				      kc != NULL ? 32 : 0), "handshake");
 	return s;
 }
 
 /* Expect the node to end the session: BYE (code returned) or EOF (-1). */
-static int expect_closed(struct sess *s)
+static int expect_closed(struct ax_session *s)
 {
 	struct ax_frame fr;
 	struct ax_wire_bye bye;
@@ -215,7 +141,7 @@ static int expect_closed(struct sess *s)
 			      AX_WIRE_OK, "bad BYE");
 		code = bye.code;
 	}
-	close(s->fd);
+	ax_session_close(s);
 	return code;
 }
 
@@ -226,10 +152,12 @@ static size_t result_len;
 static uint8_t events[8][AX_MODULE_MSG_MAX]; /* EVENT frames received */
 static size_t event_len[8], n_events;
 
-static void keep_event(const struct ax_frame *fr)
+/* ax_session_event_fn: keep the module message of an EVENT frame. */
+static void keep_event(const struct ax_frame *fr, void *ctx)
 {
 	struct ax_wire_event ev;
 
+	(void)ctx;
 	CHECK(ax_wire_decode_event(fr->body, fr->body_len, &ev) == AX_WIRE_OK &&
 		      ev.deployment == DEP, "bad EVENT from the node");
 	if (n_events < 8) {
@@ -240,28 +168,19 @@ static void keep_event(const struct ax_frame *fr)
 }
 
 /* Send a request frame; return the RESULT status (data in result_data). */
-static uint16_t request(struct sess *s, uint16_t type, size_t body_len)
+static uint16_t request(struct ax_session *s, uint16_t type, size_t body_len)
 {
-	uint32_t seq = s->seq_tx + 1;
 	struct ax_wire_result r;
-	struct ax_frame fr;
+	ax_session_status st;
 
-	send_frame(s, type, body_len);
-	for (;;) {
-		CHECK(recv_frame(s, &fr) == 0, "no RESULT for type 0x%04x", type);
-		if (fr.type == AX_WIRE_EVENT) {
-			keep_event(&fr);
-			continue;
-		}
-		CHECK(fr.type == AX_WIRE_RESULT, "expected RESULT, got 0x%04x",
-		      fr.type);
-		CHECK(ax_wire_decode_result(fr.body, fr.body_len, &r) ==
-			      AX_WIRE_OK && r.req_seq == seq && r.req_type == type,
-		      "RESULT does not echo seq/type");
+	st = ax_session_request(s, type, body_len, keep_event, NULL, &r);
+	CHECK(st != AX_SESSION_E_CLOSED, "no RESULT for type 0x%04x", type);
+	need(s, st, "RESULT");
+	CHECK(r.data.len <= sizeof(result_data), "RESULT too long");
+	if (r.data.len > 0)
 		memcpy(result_data, r.data.ptr, r.data.len);
-		result_len = r.data.len;
-		return r.status;
-	}
+	result_len = r.data.len;
+	return r.status;
 }
 
 #define BODY (fbuf + AX_FRAME_PREFIX_LEN)
@@ -279,7 +198,7 @@ static void load_auth(struct ax_wire_load *l)
 					  l->auth) == AX_OK, "load auth");
 }
 
-static uint16_t load(struct sess *s, const uint8_t *img, size_t n,
+static uint16_t load(struct ax_session *s, const uint8_t *img, size_t n,
 		     const char *platform)
 {
 	struct ax_wire_load l = {DEP, MOD, {"sensor", 6},
@@ -291,7 +210,7 @@ static uint16_t load(struct sess *s, const uint8_t *img, size_t n,
 	return request(s, AX_WIRE_LOAD_MODULE, len);
 }
 
-static uint16_t module_msg(struct sess *s, uint32_t mod, const uint8_t *m,
+static uint16_t module_msg(struct ax_session *s, uint32_t mod, const uint8_t *m,
 			   size_t n)
 {
 	struct ax_wire_module_msg mm = {DEP, mod, {m, n}};
@@ -302,7 +221,7 @@ static uint16_t module_msg(struct sess *s, uint32_t mod, const uint8_t *m,
 	return request(s, AX_WIRE_MODULE_MSG, len);
 }
 
-static uint16_t route_to(struct sess *s, uint32_t conn, uint32_t src,
+static uint16_t route_to(struct ax_session *s, uint32_t conn, uint32_t src,
 			 uint32_t dst, const char *addr)
 {
 	struct ax_wire_route r = {DEP, conn, src, dst, AX_WIRE_ROUTE_EVENT,
@@ -313,12 +232,12 @@ static uint16_t route_to(struct sess *s, uint32_t conn, uint32_t src,
 	return request(s, AX_WIRE_ADD_ROUTE, len);
 }
 
-static uint16_t route(struct sess *s)
+static uint16_t route(struct ax_session *s)
 {
 	return route_to(s, CONN, MOD, AX_WIRE_DEPLOYER, "");
 }
 
-static uint16_t periodic(struct sess *s, uint16_t entry, uint32_t ms)
+static uint16_t periodic(struct ax_session *s, uint16_t entry, uint32_t ms)
 {
 	struct ax_wire_periodic p = {DEP, MOD, entry, ms, {NULL, 0}};
 	size_t len;
@@ -329,25 +248,27 @@ static uint16_t periodic(struct sess *s, uint16_t entry, uint32_t ms)
 }
 
 /* STATUS_REQ; decodes the STATUS answer into *st (views into fbuf). */
-static void status(struct sess *s, uint32_t dep, struct ax_wire_status *st)
+static void status(struct ax_session *s, uint32_t dep,
+		   struct ax_wire_status *st)
 {
 	struct ax_wire_status_req rq = {dep};
 	struct ax_frame fr;
+	ax_session_status ss;
 	size_t len;
 
 	CHECK(ax_wire_encode_status_req(&rq, BODY, BODY_CAP, &len) ==
 		      AX_WIRE_OK, "enc");
 	send_frame(s, AX_WIRE_STATUS_REQ, len);
-	do
-		CHECK(recv_frame(s, &fr) == 0, "no STATUS");
-	while (fr.type == AX_WIRE_EVENT && (keep_event(&fr), 1));
+	ss = ax_session_next(s, &fr, keep_event, NULL);
+	CHECK(ss != AX_SESSION_E_CLOSED, "no STATUS");
+	need(s, ss, "STATUS");
 	CHECK(fr.type == AX_WIRE_STATUS, "expected STATUS, got 0x%04x", fr.type);
 	CHECK(ax_wire_decode_status(fr.body, fr.body_len, st) == AX_WIRE_OK,
 	      "bad STATUS");
 }
 
 /* Read frames until at least want EVENTs arrived (bounded by SO_RCVTIMEO). */
-static void wait_events(struct sess *s, size_t want)
+static void wait_events(struct ax_session *s, size_t want)
 {
 	struct ax_frame fr;
 
@@ -356,7 +277,7 @@ static void wait_events(struct sess *s, size_t want)
 		      n_events, want);
 		CHECK(fr.type == AX_WIRE_EVENT, "expected EVENT, got 0x%04x",
 		      fr.type);
-		keep_event(&fr);
+		keep_event(&fr, NULL);
 	}
 }
 
@@ -374,14 +295,9 @@ static uint8_t *read_image(const char *name, size_t *n)
 	return buf;
 }
 
-static void bye(struct sess *s)
+static void bye(struct ax_session *s)
 {
-	struct ax_wire_bye b = {AX_WIRE_RES_OK, {(const uint8_t *)"done", 4}};
-	size_t len;
-
-	CHECK(ax_wire_encode_bye(&b, BODY, BODY_CAP, &len) == AX_WIRE_OK, "enc");
-	send_frame(s, AX_WIRE_BYE, len);
-	close(s->fd);
+	need(s, ax_session_bye(s), "BYE");
 }
 
 /* --------------------------------------------------------- scenarios */
@@ -397,7 +313,7 @@ static uint16_t ep(const char *name, unsigned kind)
 	return e->id;
 }
 
-static void deploy_load(struct sess *s)
+static void deploy_load(struct ax_session *s)
 {
 	uint8_t meas[32], garbage[512];
 	size_t n, cn;
@@ -422,7 +338,7 @@ static void deploy_load(struct sess *s)
 	free(ctl);
 }
 
-static void deploy_garbage_image(struct sess *s)
+static void deploy_garbage_image(struct ax_session *s)
 {
 	struct ax_wire_load l = {DEP, MOD + 1, {"junk", 4}, {"native", 6},
 				 {(const uint8_t *)"not an ELF image", 16},
@@ -437,7 +353,7 @@ static void deploy_garbage_image(struct sess *s)
 	       (const char *)result_data);
 }
 
-static void deploy_keys(struct sess *s)
+static void deploy_keys(struct ax_session *s)
 {
 	uint8_t ch[32], m[64];
 	size_t n;
@@ -472,7 +388,7 @@ static void check_event(size_t i, uint64_t counter, const uint8_t *want)
 		CHECK(memcmp(pt, want, 2) == 0, "EVENT payload");
 }
 
-static void deploy_call(struct sess *s)
+static void deploy_call(struct ax_session *s)
 {
 	uint8_t m[8] = {AX_MSG_CALL, 0, 0, 0x00, 0xd7};
 	struct ax_wire_status st;
@@ -508,7 +424,8 @@ static void deploy_call(struct sess *s)
 
 static void scenario_deploy(void)
 {
-	struct sess s = open_session(me.control_key, AX_WIRE_ROLE_DEPLOYER);
+	struct ax_session s =
+		open_session(me.control_key, AX_WIRE_ROLE_DEPLOYER);
 
 	deploy_load(&s);
 	deploy_garbage_image(&s);
@@ -529,10 +446,10 @@ static void scenario_deploy(void)
 
 static void raw(const uint8_t *bytes, size_t n, const char *what)
 {
-	struct sess s = {dial(), 0, 0, 0, {0}, {0}};
+	struct ax_session s = dial();
 	int code;
 
-	put_all(s.fd, bytes, n);
+	CHECK(ax_session_write_all(s.fd, bytes, n) == 0, "write failed");
 	code = expect_closed(&s);
 	printf("  %s: closed (BYE code %d)\n", what, code);
 }
@@ -559,7 +476,7 @@ static void scenario_oversized(void)
 static void scenario_wrong_key(void)
 {
 	uint8_t bad[32];
-	struct sess s;
+	struct ax_session s;
 	uint8_t junk[4096];
 
 	memcpy(bad, me.control_key, 32);
@@ -570,7 +487,8 @@ static void scenario_wrong_key(void)
 	while (read(s.fd, junk, sizeof(junk)) > 0)
 		;
 	CHECK(read(s.fd, junk, 1) == 0, "node did not close the session");
-	close(s.fd);
+	ax_session_close(&s);
+	ax_wipe(bad, sizeof(bad));
 	printf("  wrong control key: closed\n");
 }
 
@@ -580,7 +498,8 @@ static void scenario_wrong_key(void)
  * not kill it (SIGPIPE); `check` afterwards finds it alive. */
 static void scenario_hangup(void)
 {
-	struct sess s = open_session(me.control_key, AX_WIRE_ROLE_DEPLOYER);
+	struct ax_session s =
+		open_session(me.control_key, AX_WIRE_ROLE_DEPLOYER);
 	struct linger lg = {1, 0};
 	int small = 2048;
 
@@ -593,24 +512,27 @@ static void scenario_hangup(void)
 	nanosleep(&(struct timespec){0, 300000000}, NULL);
 	CHECK(setsockopt(s.fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)) == 0,
 	      "SO_LINGER");
-	close(s.fd); /* RST: the node's queued answers hit a dead socket */
+	/* RST: the node's queued answers hit a dead socket */
+	ax_session_close(&s);
 	nanosleep(&(struct timespec){0, 300000000}, NULL);
 	printf("  4000 requests, then gone without reading: sent\n");
 }
 
 static void scenario_wrong_id(void)
 {
-	struct sess s = {dial(), 0, 0, 0, {0}, {0}};
+	struct ax_session s = dial();
 	struct ax_wire_hello mine;
 
-	hello(&s, AX_WIRE_ROLE_DEPLOYER, me.node_id ^ 0x10, &mine);
+	need(&s, ax_session_hello(&s, AX_WIRE_ROLE_DEPLOYER, me.node_id ^ 0x10,
+				  &mine), "HELLO");
 	CHECK(expect_closed(&s) == AX_WIRE_RES_DENIED, "wrong id: no BYE DENIED");
 	printf("  wrong node id: BYE DENIED\n");
 }
 
 static void scenario_denied(void)
 {
-	struct sess s = open_session(me.control_key, AX_WIRE_ROLE_DEPLOYER);
+	struct ax_session s =
+		open_session(me.control_key, AX_WIRE_ROLE_DEPLOYER);
 	struct ax_wire_result r = {1, AX_WIRE_HELLO, 0, {NULL, 0}};
 	size_t len;
 
@@ -628,7 +550,7 @@ static void scenario_denied(void)
 	ax_store_be16(fbuf + 6, 0);
 	ax_store_be32(fbuf + 8, 2);
 	ax_store_be32(fbuf + 12, DEP);
-	put_all(s.fd, fbuf, 16);
+	CHECK(ax_session_write_all(s.fd, fbuf, 16) == 0, "write failed");
 	CHECK(expect_closed(&s) == AX_WIRE_RES_WIRE(AX_WIRE_E_BAD_AUTH),
 	      "untagged RESET from a peer");
 	printf("  forbidden frames: BYE and close\n");
@@ -636,7 +558,7 @@ static void scenario_denied(void)
 
 /* Deployment 2 gets two modules: UNLOAD removes one, RESET of deployment
  * 2 the other, and deployment 1's sensor stays. */
-static uint16_t load_dep(struct sess *s, uint32_t dep, uint32_t mod,
+static uint16_t load_dep(struct ax_session *s, uint32_t dep, uint32_t mod,
 			 const char *file)
 {
 	size_t n, len;
@@ -650,7 +572,7 @@ static uint16_t load_dep(struct sess *s, uint32_t dep, uint32_t mod,
 	return request(s, AX_WIRE_LOAD_MODULE, len);
 }
 
-static void check_reset_unload(struct sess *s)
+static void check_reset_unload(struct ax_session *s)
 {
 	struct ax_wire_status st;
 
@@ -674,7 +596,8 @@ static void check_reset_unload(struct sess *s)
 
 static void scenario_check(void)
 {
-	struct sess s = open_session(me.control_key, AX_WIRE_ROLE_DEPLOYER);
+	struct ax_session s =
+		open_session(me.control_key, AX_WIRE_ROLE_DEPLOYER);
 	uint8_t m[8] = {AX_MSG_CALL, 0, 0, 0x00, 0xc8};
 	struct ax_wire_status st;
 	uint8_t *img;
@@ -701,7 +624,8 @@ static void scenario_check(void)
  * test_node_peer.sh while the peer node is down. */
 static void scenario_call(void)
 {
-	struct sess s = open_session(me.control_key, AX_WIRE_ROLE_DEPLOYER);
+	struct ax_session s =
+		open_session(me.control_key, AX_WIRE_ROLE_DEPLOYER);
 	uint8_t m[5] = {AX_MSG_CALL, 0, 0, 0x00, 0x64};
 	uint8_t *img;
 	size_t n;
@@ -729,7 +653,7 @@ static void use_node(const struct ax_keyfile_node *k, int p)
 }
 
 /* Load `file` as module `mod` named `name`; returns K_M, fills man. */
-static void load_as(struct sess *s, const char *file, uint32_t mod,
+static void load_as(struct ax_session *s, const char *file, uint32_t mod,
 		    const char *name, uint8_t k[32])
 {
 	struct ax_wire_load l = {DEP, mod, {name, strlen(name)},
@@ -751,7 +675,7 @@ static void load_as(struct sess *s, const char *file, uint32_t mod,
 	free(img);
 }
 
-static void set_key(struct sess *s, uint32_t mod, const uint8_t k[32],
+static void set_key(struct ax_session *s, uint32_t mod, const uint8_t k[32],
 		    uint64_t nonce, uint32_t conn, uint16_t endpoint,
 		    const uint8_t *key)
 {
@@ -776,7 +700,7 @@ static void scenario_peer(void)
 {
 	uint8_t ks[32], kc[32], k6[16], k7[16], pt[8], addr_b[32];
 	uint8_t call[5] = {AX_MSG_CALL, 0, 0, 0x00, 100};
-	struct sess a, b;
+	struct ax_session a, b;
 	uint16_t sample, reading, add, heater;
 
 	snprintf((char *)addr_b, sizeof(addr_b), "127.0.0.1:%d", port_b);
@@ -829,6 +753,16 @@ static void scenario_peer_args(int argc, char **argv)
 	scenario_peer();
 }
 
+/* A run that passed: the copies of the key files wiped, buffer freed. */
+static int finish(void)
+{
+	ax_wipe(&me, sizeof(me));
+	ax_wipe(&node_a, sizeof(node_a));
+	ax_wipe(&node_b, sizeof(node_b));
+	free(fbuf);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct {
@@ -858,8 +792,7 @@ int main(int argc, char **argv)
 		printf("scenario peer\n");
 		scenario_peer_args(argc, argv);
 		printf("scenario peer: ok\n");
-		free(fbuf);
-		return 0;
+		return finish();
 	}
 	CHECK(ax_keyfile_load(argv[2], &me, 1, &n, err, sizeof(err)) == 0,
 	      "%s", err);
@@ -868,8 +801,7 @@ int main(int argc, char **argv)
 			printf("scenario %s\n", sc[i].name);
 			sc[i].fn();
 			printf("scenario %s: ok\n", sc[i].name);
-			free(fbuf);
-			return 0;
+			return finish();
 		}
 	die("unknown scenario %s", argv[4]);
 }
