@@ -21,6 +21,7 @@
 
 #include "ax_bytes_le.h"
 #include "ax_manifest.h"
+#include "ax_test_file.h"
 
 /* ------------------------------------------------------------ helpers */
 
@@ -40,32 +41,9 @@ static ax_manifest_status parse_exact(const uint8_t *b, size_t len,
 
 /* b is a heap block of exactly len bytes: parsed in place, overreads
  * are caught by ASan just as with parse_exact(). */
-struct file {
-	uint8_t *b;
-	size_t len;
-};
-
 static struct file load(const char *name)
 {
-	char path[1024];
-	struct file f = {NULL, 0};
-	FILE *fp;
-	long n;
-
-	snprintf(path, sizeof path, "%s/%s", AX_MODULE_DIR, name);
-	fp = fopen(path, "rb");
-	if (fp == NULL)
-		fail_msg("cannot open %s (build the module targets)", path);
-	assert_int_equal(fseek(fp, 0, SEEK_END), 0);
-	n = ftell(fp);
-	assert_true(n > 0);
-	rewind(fp);
-	f.len = (size_t)n;
-	f.b = malloc(f.len);
-	assert_non_null(f.b);
-	assert_int_equal(fread(f.b, 1, f.len, fp), f.len);
-	fclose(fp);
-	return f;
+	return ax_test_file_read(AX_MODULE_DIR, name);
 }
 
 static bool same_manifest(const struct ax_manifest *a,

@@ -38,6 +38,7 @@
 #include <cmocka.h>
 
 #include "ax_bytes_le.h"
+#include "ax_test_file.h"
 
 #include "../../src/platform/tzm/secure/axl_elf.c"
 
@@ -61,33 +62,9 @@ static const char *const images[] = {
 
 /* ------------------------------------------------------------ helpers */
 
-struct file {
-	uint8_t *b;
-	size_t len;
-};
-
 static struct file read_image(const char *name)
 {
-	char path[1024];
-	struct file f = { NULL, 0 };
-	FILE *fp;
-	long n;
-
-	snprintf(path, sizeof path, "%s/tests/data/tzm/%s", AX_SOURCE_DIR,
-		name);
-	fp = fopen(path, "rb");
-	if (fp == NULL)
-		fail_msg("cannot open %s", path);
-	assert_int_equal(fseek(fp, 0, SEEK_END), 0);
-	n = ftell(fp);
-	assert_true(n > 0);
-	rewind(fp);
-	f.len = (size_t)n;
-	f.b = malloc(f.len);
-	assert_non_null(f.b);
-	assert_int_equal(fread(f.b, 1, f.len, fp), f.len);
-	fclose(fp);
-	return f;
+	return ax_test_file_read(AX_SOURCE_DIR "/tests/data/tzm", name);
 }
 
 static struct file dup_file(const struct file *f)
