@@ -32,6 +32,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ax_session.h" /* the plain read/write loops */
+
 #define FRAME_MAX (1u << 20)
 
 static _Thread_local uint8_t *buf; /* one per thread: FRAME_MAX */
@@ -102,30 +104,6 @@ static int listen_on(int port)
 	return fd;
 }
 
-static int put_all(int fd, const uint8_t *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
-static int get_all(int fd, uint8_t *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t r = read(fd, p, n);
-		if (r <= 0)
-			return -1;
-		p += r;
-		n -= (size_t)r;
-	}
-	return 0;
-}
-
 static uint32_t be32(const uint8_t *p)
 {
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
@@ -145,10 +123,10 @@ static size_t get_frame(int fd)
 {
 	uint32_t n;
 
-	if (get_all(fd, buf, 4) != 0)
+	if (ax_session_read_all(fd, buf, 4) != 0)
 		return 0;
 	n = be32(buf);
-	if (n > FRAME_MAX - 4 || get_all(fd, buf + 4, n) != 0)
+	if (n > FRAME_MAX - 4 || ax_session_read_all(fd, buf + 4, n) != 0)
 		return 0;
 	return n + 4;
 }
@@ -158,7 +136,7 @@ static void serve_echo(int c)
 	size_t n;
 
 	while ((n = get_frame(c)) != 0)
-		if (put_all(c, buf, n) != 0)
+		if (ax_session_write_all(c, buf, n) != 0)
 			return;
 }
 
@@ -168,8 +146,8 @@ static void serve_relay(int c, int next_port)
 	size_t n;
 
 	while ((n = get_frame(c)) != 0) {
-		if (put_all(nx, buf, n) != 0 || (n = get_frame(nx)) == 0 ||
-		    put_all(c, buf, n) != 0)
+		if (ax_session_write_all(nx, buf, n) != 0 || (n = get_frame(nx)) == 0 ||
+		    ax_session_write_all(c, buf, n) != 0)
 			break;
 	}
 	close(nx);
@@ -204,7 +182,7 @@ static void serve_sink(int c)
 	}
 	for (int i = 0; i < 8; i++)
 		buf[i] = (uint8_t)(frames >> (56 - 8 * i));
-	(void)put_all(c, buf, 8);
+	(void)ax_session_write_all(c, buf, 8);
 }
 
 struct job {
@@ -276,7 +254,7 @@ static int pingpong(int port, size_t size, size_t n)
 	for (size_t i = 0; i < n + n / 10; i++) { /* first 10%: warm-up */
 		uint64_t t0 = now_ns();
 		put_be32(buf, (uint32_t)size);
-		if (put_all(fd, buf, size + 4) != 0 || get_frame(fd) != size + 4)
+		if (ax_session_write_all(fd, buf, size + 4) != 0 || get_frame(fd) != size + 4)
 			die("pingpong");
 		if (i >= n / 10)
 			t[i - n / 10] = now_ns() - t0;
@@ -303,11 +281,11 @@ static int stream(int port, size_t size, size_t n, size_t frame,
 	t0 = now_ns();
 	for (size_t i = 0; i < n; i += batch) {
 		size_t m = n - i < batch ? n - i : batch;
-		if (put_all(fd, buf, frame * m) != 0)
+		if (ax_session_write_all(fd, buf, frame * m) != 0)
 			die("stream write");
 	}
 	shutdown(fd, SHUT_WR);
-	if (get_all(fd, buf, 8) != 0)
+	if (ax_session_read_all(fd, buf, 8) != 0)
 		die("stream count");
 	dt = now_ns() - t0;
 	for (int i = 0; i < 8; i++)
